@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+
+	"github.com/fedimedia/media"
+)
+
+// samplePhoto is processed when no FILE is given.
+//
+//go:embed sample.jpg
+var samplePhoto []byte
+
+const sampleName = "sample.jpg"
+
+func runProcess(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("process", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", ".", "folder to write each file's variants into, as `DIR`/<file name>/original.<ext> and small.<ext>")
+	smallPixels := fs.Int("small-pixels", media.DefaultSmallPixels, "pixel budget of the small variant, in pixels (width times height)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	proc, err := media.New(media.Options{SmallPixels: *smallPixels})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	files := fs.Args()
+	if len(files) == 0 {
+		fmt.Fprintf(stderr, "media: no FILE given, processing the embedded %s\n", sampleName)
+		if err := processOne(ctx, proc, sampleName, bytes.NewReader(samplePhoto), *out, stdout); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", sampleName, err)
+			return 1
+		}
+		return 0
+	}
+	status := 0
+	for _, name := range files {
+		if err := processFile(ctx, proc, name, *out, stdout); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", name, err)
+			status = 1
+		}
+		if ctx.Err() != nil {
+			return 1
+		}
+	}
+	return status
+}
+
+func processFile(ctx context.Context, proc *media.Processor, name, outDir string, stdout io.Writer) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return processOne(ctx, proc, filepath.Base(name), f, outDir, stdout)
+}
+
+// processOne processes one upload, prints its JSON line and writes its
+// files. An undecodable image prints its JSON (type "unknown") and returns
+// the cause.
+func processOne(ctx context.Context, proc *media.Processor, base string, r io.Reader, outDir string, stdout io.Writer) error {
+	res, err := proc.Process(ctx, r, media.Request{})
+	if err != nil {
+		return err
+	}
+	if res.Original != nil {
+		dir := filepath.Join(outDir, base)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		for _, f := range []*media.File{res.Original, res.Small} {
+			path := filepath.Join(dir, f.Style+"."+f.Ext)
+			if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	line, err := json.Marshal(res.Attachment)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(stdout, "%s\n", line); err != nil {
+		return err
+	}
+	if res.DecodeErr != nil {
+		return errors.Join(errors.New("stored as type unknown, no files written"), res.DecodeErr)
+	}
+	return nil
+}
