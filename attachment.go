@@ -285,8 +285,18 @@ type Result struct {
 //
 // Reading stops at the byte limit, so an oversized body is never held in
 // memory whole. Process checks ctx between steps and returns ctx.Err() once
-// it is done.
-func (p *Processor) Process(ctx context.Context, r io.Reader, req Request) (*Result, error) {
+// it is done. A panic inside Process, which would be a bug, is returned as an
+// error instead of crashing the server that embeds it.
+func (p *Processor) Process(ctx context.Context, r io.Reader, req Request) (res *Result, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			res, err = nil, fmt.Errorf("media: internal error while processing an upload: %v\n%s", v, debug.Stack())
+		}
+	}()
+	return p.process(ctx, r, req)
+}
+
+func (p *Processor) process(ctx context.Context, r io.Reader, req Request) (*Result, error) {
 	if err := p.CheckDescription(req.Description); err != nil {
 		return nil, err
 	}
@@ -386,12 +396,21 @@ func (p *Processor) processImage(ctx context.Context, res *Result, data []byte) 
 	if !ok {
 		return &NoDecoderError{MIME: res.MIME}
 	}
+	orientation := readOrientation(res.MIME, data)
+	// Metadata is removed before decoding, so the pixels decode from exactly
+	// the bytes that may be stored, and a damaged metadata chunk (a tEXt
+	// chunk with a bad CRC, say) cannot make a good image undecodable. When
+	// the container cannot be walked, the decoder gets the upload as it is.
+	stripped, stripErr := strip.Strip(formatName(res.MIME), data)
+	if stripErr == nil {
+		data = stripped
+	}
+
 	cfg, err := safeDecodeConfig(dec, data)
 	if err != nil {
 		res.markUnknown(&DecodeError{MIME: res.MIME, Err: err})
 		return nil
 	}
-	orientation := readOrientation(res.MIME, data)
 	w, h := cfg.Width, cfg.Height
 	if orientation >= 5 {
 		w, h = h, w
@@ -411,7 +430,11 @@ func (p *Processor) processImage(ctx context.Context, res *Result, data []byte) 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return p.makeVariants(ctx, res, data, img, orientation)
+	var keepable []byte
+	if stripErr == nil {
+		keepable = stripped
+	}
+	return p.makeVariants(ctx, res, keepable, img, orientation)
 }
 
 func (r *Result) markUnknown(cause error) {
@@ -443,8 +466,10 @@ func (p *Processor) checkDimensions(w, h int, isGIF bool) error {
 }
 
 // makeVariants produces the original and small files and the meta from the
-// decoded image.
-func (p *Processor) makeVariants(ctx context.Context, res *Result, data []byte, img image.Image, orientation int) error {
+// decoded image. stripped is the upload without its metadata, or nil when
+// the upload's container could not be stripped and must not be stored as it
+// is.
+func (p *Processor) makeVariants(ctx context.Context, res *Result, stripped []byte, img image.Image, orientation int) error {
 	pixels := orient(toRGBA(img), orientation)
 	w, h := pixels.Rect.Dx(), pixels.Rect.Dy()
 	if w == 0 || h == 0 {
@@ -455,20 +480,14 @@ func (p *Processor) makeVariants(ctx context.Context, res *Result, data []byte, 
 	srcFormat := formatName(res.MIME)
 
 	ow, oh := FitPixels(w, h, p.opts.OriginalPixels)
-	keep := srcFormat != "" && ow == w && oh == h && orientation <= 1
+	// The upload's own bytes, without metadata, are kept when nothing
+	// requires a re-encode, which avoids generation loss.
+	keep := stripped != nil && srcFormat != "" && ow == w && oh == h && orientation <= 1
 	var original *File
 	if keep {
-		stripped, err := strip.Strip(srcFormat, data)
-		if err != nil {
-			// The container could not be walked although the pixels decoded:
-			// re-encode instead, which also drops all metadata.
-			keep = false
-		} else {
-			original = &File{Style: "original", ContentType: res.MIME, Ext: srcFormat,
-				Width: w, Height: h, Data: stripped}
-		}
-	}
-	if !keep {
+		original = &File{Style: "original", ContentType: res.MIME, Ext: srcFormat,
+			Width: w, Height: h, Data: stripped}
+	} else {
 		pixels = scaleRGBA(pixels, ow, oh)
 		format := reencodeFormat(srcFormat, opaque)
 		encoded, err := encode(pixels, format, p.opts.JPEGQuality)

@@ -2,13 +2,17 @@ package media
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
+	"image/draw"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
 
 	"golang.org/x/image/webp"
+
+	"github.com/fedimedia/media/internal/webpframe"
 )
 
 // Decoder decodes one image format. Implementations must be safe for
@@ -51,7 +55,7 @@ func NewRegistry() *Registry {
 
 // DefaultRegistry returns a new Registry with the built-in pure-Go decoders
 // for JPEG, PNG (APNG decodes to its default image), GIF (first frame) and
-// WebP (still images).
+// WebP (first frame when animated).
 func DefaultRegistry() *Registry {
 	r := NewRegistry()
 	r.Register("image/jpeg", DecoderFuncs{
@@ -68,7 +72,7 @@ func DefaultRegistry() *Registry {
 	})
 	r.Register("image/webp", DecoderFuncs{
 		Config: func(b []byte) (image.Config, error) { return webp.DecodeConfig(bytes.NewReader(b)) },
-		Image:  func(b []byte) (image.Image, error) { return webp.Decode(bytes.NewReader(b)) },
+		Image:  decodeWebPFirstFrame,
 	})
 	return r
 }
@@ -113,5 +117,25 @@ func decodeGIFFirstFrame(b []byte) (image.Image, error) {
 	}
 	canvas := image.NewRGBA(screen)
 	drawOver(canvas, frame)
+	return canvas, nil
+}
+
+// decodeWebPFirstFrame decodes a still WebP, or the first frame of an
+// animated one placed on its transparent canvas.
+func decodeWebPFirstFrame(b []byte) (image.Image, error) {
+	frame, err := webpframe.FirstFrame(b)
+	if errors.Is(err, webpframe.ErrNotAnimated) {
+		return webp.Decode(bytes.NewReader(b))
+	}
+	if err != nil {
+		return nil, err
+	}
+	img, err := webp.Decode(bytes.NewReader(frame.Still))
+	if err != nil {
+		return nil, err
+	}
+	canvas := image.NewRGBA(image.Rect(0, 0, frame.CanvasWidth, frame.CanvasHeight))
+	at := image.Pt(frame.X, frame.Y)
+	draw.Draw(canvas, img.Bounds().Add(at), img, img.Bounds().Min, draw.Src)
 	return canvas, nil
 }

@@ -77,6 +77,10 @@ func (e *FileSizeError) Error() string {
 
 func (e *FileSizeError) Is(target error) bool { return target == ErrFileTooLarge }
 
+// LimitText returns the limit as Mastodon writes it in its error text, in
+// binary units: "16 MB" for 16 MiB, "99 MB" for 99 MiB.
+func (e *FileSizeError) LimitText() string { return humanSize(e.Limit) }
+
 // humanSize formats n bytes the way Rails' number_to_human_size does for
 // whole binary units, which is how Mastodon writes its size limits: 16777216
 // is "16 MB".

@@ -67,6 +67,6 @@ func parseFocusNumber(s string) (float64, error) {
 }
 
 // String formats f as "x,y", the form ParseFocus reads.
-func (f Focus) String() string {
+func (f *Focus) String() string {
 	return strconv.FormatFloat(f.X, 'g', -1, 64) + "," + strconv.FormatFloat(f.Y, 'g', -1, 64)
 }
