@@ -16,6 +16,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 )
 
 // pngChunk returns one PNG chunk with a correct CRC.
@@ -352,12 +353,28 @@ func FuzzProcess(f *testing.F) {
 			}
 		}
 	}
-	p, err := New(Options{MaxImagePixels: 1 << 20, MaxGIFPixels: 1 << 18})
+	// Small budgets keep each run short, so the fuzzer explores more inputs.
+	p, err := New(Options{MaxImagePixels: 1 << 20, MaxGIFPixels: 1 << 18, OriginalPixels: 1 << 16, SmallPixels: 1 << 12})
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		res, err := p.Process(context.Background(), bytes.NewReader(data), Request{})
+		type outcome struct {
+			res *Result
+			err error
+		}
+		done := make(chan outcome, 1)
+		go func() {
+			res, err := p.Process(context.Background(), bytes.NewReader(data), Request{})
+			done <- outcome{res, err}
+		}()
+		var out outcome
+		select {
+		case out = <-done:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("Process has not returned after 20 s on a %d-byte input: a hang", len(data))
+		}
+		res, err := out.res, out.err
 		if err != nil {
 			return
 		}

@@ -82,8 +82,8 @@ func FromJPEG(data []byte) []byte {
 	}
 }
 
-// pngSignature is the 8-byte PNG file signature (PNG specification,
-// section 5.2).
+// pngSignature is the 8-byte PNG file signature (PNG specification, third
+// edition, section 5.2).
 var pngSignature = []byte("\x89PNG\r\n\x1a\n")
 
 // FromPNG returns the contents of the first eXIf chunk of a PNG file, or

@@ -106,7 +106,7 @@ func TestParseOrientationCases(t *testing.T) {
 	cycle := buildTIFF(le, 8, []ifdEntry{shortEntry(0x0100, 10)}, 26)
 	cycle = appendIFD(cycle, le, []ifdEntry{shortEntry(tagOrientation, 6)}, 8)
 
-	// The entry count says 200 but only the first 2 entries are present.
+	// The entry count declares 200 but only the first 2 entries are present.
 	overCount := buildTIFF(le, 8, []ifdEntry{shortEntry(0x0100, 1), shortEntry(tagOrientation, 5)}, 0)
 	le.PutUint16(overCount[8:], 200)
 	overCountMissing := buildTIFF(le, 8, []ifdEntry{shortEntry(0x0100, 1)}, 0)
@@ -443,9 +443,13 @@ func BenchmarkOrientation(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	// SetBytes counts the whole file although only the segments before
-	// the EXIF block are read.
-	b.SetBytes(int64(len(data)))
+	// Only the segments up to the end of the EXIF block are read, so
+	// SetBytes counts those bytes and not the whole file.
+	tiff := FromJPEG(data)
+	if tiff == nil {
+		b.Fatal("fixture has no EXIF block")
+	}
+	b.SetBytes(int64(len(data) - cap(tiff) + len(tiff)))
 	b.ReportAllocs()
 	for b.Loop() {
 		if Orientation("jpeg", data) != 1 {

@@ -1,7 +1,7 @@
 package strip
 
-// GIF block introducers and extension labels (GIF89a specification,
-// appendix B and sections 20 to 27).
+// GIF block introducers, extension labels and block sizes (GIF89a
+// specification, sections 15 to 27).
 const (
 	gifExtension       = 0x21
 	gifImageDescriptor = 0x2C

@@ -30,8 +30,8 @@ const (
 //
 // Every other segment (DQT, DHT, SOFn, DRI, SOS, DNL, ...) and the
 // entropy-coded data of every scan are copied byte for byte, in order.
-// APPn and COM segments between scans are dropped too. Fill bytes (0xFF)
-// before markers are removed, which T.81 section B.1.1.2 allows. Output
+// APPn and COM segments between scans are dropped too. Fill bytes (0xFF),
+// which T.81 section B.1.1.2 allows before any marker, are removed. Output
 // ends at the first EOI after a scan, so bytes appended after EOI (for
 // example a second image or a video) are dropped.
 //
@@ -75,7 +75,7 @@ func JPEG(data []byte) ([]byte, error) {
 		case marker == 0x00 || marker == markerSOI:
 			return nil, malformed("jpeg", "unexpected marker FF %02X at offset %d", marker, segmentStart)
 		case marker == markerTEM || (marker >= markerRST0 && marker <= markerRST7):
-			// Standalone markers have no length field (T.81 section B.1.1.3).
+			// TEM and RST0 to RST7 are standalone markers without a length field.
 			out = append(out, 0xFF, marker)
 			continue
 		}
@@ -128,8 +128,8 @@ func keepJPEGSegment(marker byte, payload []byte) bool {
 // entropyCodedEnd returns the offset of the first marker after the
 // entropy-coded data that starts at pos, pointing at the first of its
 // fill bytes, or len(data) when no marker follows. Inside entropy-coded
-// data a 0xFF byte is followed by 0x00 (byte stuffing) or by RST0 to RST7
-// (T.81 sections B.1.1.5 and F.1.2.3); anything else starts a marker.
+// data a 0xFF byte is followed by 0x00 (byte stuffing, T.81 section
+// F.1.2.3) or by RST0 to RST7, so any other byte after 0xFF starts a marker.
 func entropyCodedEnd(data []byte, pos int) int {
 	for {
 		i := bytes.IndexByte(data[pos:], 0xFF)

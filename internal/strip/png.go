@@ -5,12 +5,12 @@ import (
 	"encoding/binary"
 )
 
-// pngSignature is the 8-byte PNG file signature (PNG specification,
-// section 5.2).
+// pngSignature is the 8-byte PNG file signature (PNG specification, third
+// edition, section 5.2).
 var pngSignature = []byte("\x89PNG\r\n\x1a\n")
 
 // maxPNGChunkLength is the largest chunk length the PNG specification
-// (section 5.3) allows, 2^31-1 bytes.
+// (third edition, section 5.3) allows, 2^31-1 bytes.
 const maxPNGChunkLength = 1<<31 - 1
 
 // droppedPNGChunks are the chunk types PNG removes: textual data (tEXt,
@@ -24,11 +24,10 @@ var droppedPNGChunks = map[string]bool{
 	"tIME": true,
 }
 
-// PNG removes the tEXt, zTXt, iTXt, eXIf and tIME chunks from a PNG file
-// and copies every other chunk byte for byte and in order, including
-// iCCP, sRGB, gAMA, cHRM, pHYs, PLTE, tRNS, IDAT and the APNG chunks
-// acTL, fcTL and fdAT. Output ends with IEND, so bytes after it are
-// dropped.
+// PNG removes the tEXt, zTXt, iTXt, eXIf and tIME chunks from a PNG file.
+// It copies every other chunk byte for byte and in order, including iCCP,
+// sRGB, gAMA, cHRM, pHYs, PLTE, tRNS, IDAT and the APNG chunks acTL, fcTL
+// and fdAT. Output ends with IEND, so bytes after it are dropped.
 //
 // CRCs are not checked. A dropped chunk with a bad CRC is simply gone, and
 // a kept chunk with a bad CRC is copied unchanged so the decoder decides
@@ -82,7 +81,7 @@ func PNG(data []byte) ([]byte, error) {
 }
 
 // isPNGChunkType reports whether each byte is an ASCII letter, which the
-// PNG specification (section 5.3) requires of chunk types.
+// PNG specification (third edition, section 5.3) requires of chunk types.
 func isPNGChunkType(chunkType []byte) bool {
 	for _, c := range chunkType {
 		if (c < 'A' || c > 'Z') && (c < 'a' || c > 'z') {

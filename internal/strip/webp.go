@@ -13,23 +13,27 @@ const (
 	vp8xMinSize = 10
 )
 
-// WebP removes the "EXIF" and "XMP " chunks from a RIFF WebP file, clears
-// the EXIF (0x08) and XMP (0x04) bits of the VP8X flags byte, and copies
-// every other chunk (VP8X, ICCP, ANIM, ANMF, ALPH, VP8, VP8L, unknown ones)
-// byte for byte, in order. Chunks keep their padding to an even length
-// (RIFF rule); a last chunk of odd size whose padding byte is missing gets
-// a zero padding byte. The RIFF size field is rewritten for the output,
-// and bytes after the input's RIFF size are dropped.
+// WebP removes the "EXIF" and "XMP " chunks from a RIFF WebP file and
+// clears the EXIF (0x08) and XMP (0x04) bits of the VP8X flags byte. It
+// copies every other chunk (VP8X, ICCP, ANIM, ANMF, ALPH, VP8, VP8L and
+// unknown ones) byte for byte, in order. Chunks keep their padding to an
+// even length (RIFF rule). When the last chunk has an odd size and no
+// padding byte, a zero padding byte is added. The RIFF size field is
+// rewritten for the output, and bytes after the input's RIFF size are
+// dropped.
 //
 // Errors match ErrMalformed: a missing "RIFF"/"WEBP" header, a RIFF size
-// past the end of data, a chunk past the RIFF size, and a VP8X chunk
-// shorter than 10 bytes.
+// below 4 or past the end of data, a chunk past the RIFF size, and a VP8X
+// chunk shorter than 10 bytes.
 func WebP(data []byte) ([]byte, error) {
 	if len(data) < 12 || string(data[0:4]) != "RIFF" || string(data[8:12]) != "WEBP" {
 		return nil, malformed("webp", "missing \"RIFF\" and \"WEBP\" header")
 	}
 	riffSize := uint64(binary.LittleEndian.Uint32(data[4:8]))
 	end := 8 + riffSize
+	if riffSize < 4 {
+		return nil, malformed("webp", "RIFF size %d is below 4, the size of the \"WEBP\" form type", riffSize)
+	}
 	if end > uint64(len(data)) {
 		return nil, malformed("webp", "RIFF size %d is past the end of the %d-byte file", riffSize, len(data))
 	}
