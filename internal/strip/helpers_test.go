@@ -454,8 +454,11 @@ func metadataItems(t *testing.T, format string, data []byte) (dropped, kept []st
 		for _, s := range segments {
 			p := s.payload
 			switch {
-			case s.marker == 0xE0 && (bytes.HasPrefix(p, []byte("JFIF\x00")) || bytes.HasPrefix(p, []byte("JFXX\x00"))):
-				kept = append(kept, "APP0 "+string(p[:4]))
+			case s.marker == 0xE0 && bytes.HasPrefix(p, []byte("JFIF\x00")):
+				kept = append(kept, "APP0 JFIF")
+				if len(p) >= 14 && (p[12] != 0 || p[13] != 0) {
+					dropped = append(dropped, "APP0 JFIF thumbnail")
+				}
 			case s.marker == 0xE2 && bytes.HasPrefix(p, []byte("ICC_PROFILE\x00")):
 				kept = append(kept, fmt.Sprintf("APP2 ICC_PROFILE % x", p[12:min(len(p), 14)]))
 			case s.marker == 0xEE && bytes.HasPrefix(p, []byte("Adobe")):

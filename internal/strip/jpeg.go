@@ -20,9 +20,17 @@ const (
 	markerCOM   = 0xFE
 )
 
+// jfifHeaderLen is the length of a JFIF APP0 payload without its thumbnail:
+// the identifier "JFIF\x00", version, density units, X and Y density, and
+// the thumbnail width and height.
+const jfifHeaderLen = 14
+
 // JPEG removes metadata segments from a JPEG file. It drops COM and every
 // APPn segment (EXIF and XMP in APP1, IPTC in APP13, and so on) except:
-//   - APP0 starting "JFIF\x00" or "JFXX\x00",
+//   - APP0 starting "JFIF\x00", cut to its 14-byte header with the thumbnail
+//     size set to 0x0, because an embedded thumbnail may show the picture as
+//     it was before an edit (APP0 "JFXX" thumbnail extensions are dropped
+//     for the same reason),
 //   - APP2 starting "ICC_PROFILE\x00", all of them in order, because the ICC
 //     profile changes how the pixels are shown,
 //   - APP14 starting "Adobe", because decoders read its colour transform
@@ -34,9 +42,6 @@ const (
 // which T.81 section B.1.1.2 allows before any marker, are removed. Output
 // ends at the first EOI after a scan, so bytes appended after EOI (for
 // example a second image or a video) are dropped.
-//
-// NOTE: the thumbnail inside a JFIF or JFXX APP0 segment is kept as is, so
-// a thumbnail made before an edit of the main image survives.
 //
 // Errors match ErrMalformed: a missing SOI, a segment length below 2 or
 // past the end, a marker where none may be, and a file without EOI.
@@ -93,7 +98,12 @@ func JPEG(data []byte) ([]byte, error) {
 			return nil, malformed("jpeg", "segment FF %02X at offset %d has length %d, past the end of the %d-byte file",
 				marker, segmentStart, length, len(data))
 		}
-		if keepJPEGSegment(marker, data[pos+2:end]) {
+		switch payload := data[pos+2 : end]; {
+		case marker == markerAPP0 && len(payload) >= jfifHeaderLen && bytes.HasPrefix(payload, []byte("JFIF\x00")):
+			out = append(out, 0xFF, markerAPP0, 0, jfifHeaderLen+2)
+			out = append(out, payload[:jfifHeaderLen-2]...)
+			out = append(out, 0, 0) // no thumbnail (JFIF 1.02 Xthumbnail, Ythumbnail)
+		case keepJPEGSegment(marker, payload):
 			out = append(out, data[segmentStart:end]...)
 		}
 		pos = end
@@ -112,7 +122,7 @@ func JPEG(data []byte) ([]byte, error) {
 func keepJPEGSegment(marker byte, payload []byte) bool {
 	switch {
 	case marker == markerAPP0:
-		return bytes.HasPrefix(payload, []byte("JFIF\x00")) || bytes.HasPrefix(payload, []byte("JFXX\x00"))
+		return false // a JFIF header is rewritten by JPEG; anything else is an extension
 	case marker == markerAPP2:
 		return bytes.HasPrefix(payload, []byte("ICC_PROFILE\x00"))
 	case marker == markerAPP14:

@@ -47,13 +47,25 @@ func TestJPEGSplicedMetadata(t *testing.T) {
 
 	out := mustStrip(t, "jpeg", input)
 
-	want := splice(encoded, 2, jfifSegment, icc1Segment, icc2Segment, adobeSegment, jfxxSegment)
+	want := splice(encoded, 2, jfifSegment, icc1Segment, icc2Segment, adobeSegment)
 	if !bytes.Equal(out, want) {
-		t.Errorf("output is %d bytes, expected the %d-byte encoder output with only JFIF, both ICC_PROFILE, Adobe and JFXX segments added after SOI",
+		t.Errorf("output is %d bytes, expected the %d-byte encoder output with only JFIF, both ICC_PROFILE and Adobe segments added after SOI",
 			len(out), len(want))
 	}
 	checkStripped(t, "jpeg", input, out)
 	checkSamePixels(t, "jpeg", input, out)
+}
+
+func TestJPEGDropsJFIFThumbnail(t *testing.T) {
+	encoded := encodeJPEG(t)
+	// JFIF 1.02 header with a 2x1 RGB thumbnail of 6 bytes.
+	withThumbnail := jpegMarkerSegment(0xE0, []byte("JFIF\x00\x01\x02\x00\x00\x01\x00\x01\x02\x01\xff\x00\x00\x00\xff\x00"))
+	out := mustStrip(t, "jpeg", splice(encoded, 2, withThumbnail))
+	want := splice(encoded, 2, jfifSegment)
+	if !bytes.Equal(out, want) {
+		t.Errorf("output is %d bytes, want the %d-byte encoder output with a JFIF header whose thumbnail is 0x0 and empty", len(out), len(want))
+	}
+	checkSamePixels(t, "jpeg", splice(encoded, 2, withThumbnail), out)
 }
 
 func TestJPEGFillBytes(t *testing.T) {
