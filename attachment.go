@@ -470,14 +470,14 @@ func (p *Processor) checkDimensions(w, h int, isGIF bool) error {
 // the upload's container could not be stripped and must not be stored as it
 // is.
 func (p *Processor) makeVariants(ctx context.Context, res *Result, stripped []byte, img image.Image, orientation int) error {
-	pixels := orient(toRGBA(img), orientation)
-	w, h := pixels.Rect.Dx(), pixels.Rect.Dy()
+	pic := newPicture(img).oriented(orientation)
+	w, h := pic.size()
 	if w == 0 || h == 0 {
 		res.markUnknown(&DecodeError{MIME: res.MIME, Err: errors.New("image has no pixels")})
 		return nil
 	}
-	opaque := isOpaque(pixels)
 	srcFormat := formatName(res.MIME)
+	outFormat := reencodeFormat(srcFormat, pic.opaque())
 
 	ow, oh := FitPixels(w, h, p.opts.OriginalPixels)
 	// The upload's own bytes, without metadata, are kept when nothing
@@ -488,47 +488,54 @@ func (p *Processor) makeVariants(ctx context.Context, res *Result, stripped []by
 		original = &File{Style: "original", ContentType: res.MIME, Ext: srcFormat,
 			Width: w, Height: h, Data: stripped}
 	} else {
-		pixels = scaleRGBA(pixels, ow, oh)
-		format := reencodeFormat(srcFormat, opaque)
-		encoded, err := encode(pixels, format, p.opts.JPEGQuality)
-		if err != nil {
+		var err error
+		if pic, err = pic.scaled(ow, oh); err != nil {
 			return err
 		}
-		original = &File{Style: "original", ContentType: "image/" + format, Ext: format,
-			Width: ow, Height: oh, Data: encoded}
+		if original, err = encodeFile("original", pic, outFormat, p.opts.JPEGQuality); err != nil {
+			return err
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 
 	sw, sh := FitPixels(ow, oh, p.opts.SmallPixels)
-	smallFormat := reencodeFormat(srcFormat, opaque)
-	smallPixels := scaleRGBA(pixels, sw, sh)
-	var small *File
-	if sw == ow && sh == oh && original.Ext == smallFormat {
-		small = &File{Style: "small", ContentType: original.ContentType, Ext: original.Ext,
+	small, err := pic.scaled(sw, sh)
+	if err != nil {
+		return err
+	}
+	var smallFile *File
+	if sw == ow && sh == oh && original.Ext == outFormat {
+		// The small would be the original again: share its bytes.
+		smallFile = &File{Style: "small", ContentType: original.ContentType, Ext: original.Ext,
 			Width: sw, Height: sh, Data: original.Data}
-	} else {
-		encoded, err := encode(smallPixels, smallFormat, p.opts.JPEGQuality)
-		if err != nil {
-			return err
-		}
-		small = &File{Style: "small", ContentType: "image/" + smallFormat, Ext: smallFormat,
-			Width: sw, Height: sh, Data: encoded}
+	} else if smallFile, err = encodeFile("small", small, outFormat, p.opts.JPEGQuality); err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 
-	hash, err := computeBlurhash(smallPixels)
+	hash, err := computeBlurhash(small)
 	if err != nil {
 		return err
 	}
-	res.Original, res.Small = original, small
+	res.Original, res.Small = original, smallFile
 	res.Attachment.Meta.Original = NewGeometry(original.Width, original.Height)
-	res.Attachment.Meta.Small = NewGeometry(small.Width, small.Height)
+	res.Attachment.Meta.Small = NewGeometry(smallFile.Width, smallFile.Height)
 	res.Attachment.Blurhash = hash
 	return nil
+}
+
+// encodeFile encodes pic as one stored variant.
+func encodeFile(style string, pic picture, format string, quality int) (*File, error) {
+	data, err := pic.encode(format, quality)
+	if err != nil {
+		return nil, err
+	}
+	w, h := pic.size()
+	return &File{Style: style, ContentType: "image/" + format, Ext: format, Width: w, Height: h, Data: data}, nil
 }
 
 // reencodeFormat returns the output format for pixels that must be encoded:

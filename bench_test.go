@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"image/png"
 	"sync"
@@ -76,41 +77,66 @@ func BenchmarkDecodeJPEG(b *testing.B) {
 	reportPixels(b, 4032*3024)
 }
 
-func BenchmarkOrient6(b *testing.B) {
-	img := benchPhoto(4032, 3024)
-	b.SetBytes(int64(len(img.Pix)))
-	b.ReportAllocs()
-	for b.Loop() {
-		orient(img, 6)
+// benchPictures returns the benchmark photo in both internal layouts.
+func benchPictures(w, h int) map[string]picture {
+	rgba := benchPhoto(w, h)
+	ycc := image.NewYCbCr(rgba.Rect, image.YCbCrSubsampleRatio420)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			i := y*rgba.Stride + x*4
+			yy, cb, cr := color.RGBToYCbCr(rgba.Pix[i], rgba.Pix[i+1], rgba.Pix[i+2])
+			ycc.Y[ycc.YOffset(x, y)] = yy
+			ycc.Cb[ycc.COffset(x, y)] = cb
+			ycc.Cr[ycc.COffset(x, y)] = cr
+		}
 	}
-	reportPixels(b, 4032*3024)
+	return map[string]picture{"rgba": {rgba: rgba}, "ycbcr420": {ycc: ycc}}
 }
 
-func BenchmarkResize(b *testing.B) {
-	img := benchPhoto(4032, 3024)
-	for _, size := range []image.Point{{3325, 2494}, {554, 416}} {
-		b.Run(image.Rect(0, 0, size.X, size.Y).Size().String(), func(b *testing.B) {
-			b.SetBytes(int64(len(img.Pix)))
+func BenchmarkOrient6(b *testing.B) {
+	for name, pic := range benchPictures(4032, 3024) {
+		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				scaleRGBA(img, size.X, size.Y)
+				pic.oriented(6)
 			}
 			reportPixels(b, 4032*3024)
 		})
 	}
 }
 
+func BenchmarkResize(b *testing.B) {
+	for name, pic := range benchPictures(4032, 3024) {
+		for _, size := range []image.Point{{3325, 2494}, {554, 416}} {
+			b.Run(name+"/"+size.String(), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := pic.scaled(size.X, size.Y); err != nil {
+						b.Fatal(err)
+					}
+				}
+				reportPixels(b, 4032*3024)
+			})
+		}
+	}
+}
+
 func BenchmarkEncode(b *testing.B) {
 	for _, tt := range []struct {
-		format string
-		w, h   int
-	}{{"jpeg", 3325, 2494}, {"jpeg", 554, 416}, {"png", 554, 416}} {
-		img := benchPhoto(tt.w, tt.h)
-		b.Run(tt.format+"/"+img.Rect.Size().String(), func(b *testing.B) {
-			b.SetBytes(int64(len(img.Pix)))
+		layout, format string
+		w, h           int
+	}{
+		{"ycbcr420", "jpeg", 3325, 2494},
+		{"ycbcr420", "jpeg", 554, 416},
+		{"rgba", "jpeg", 554, 416},
+		{"rgba", "png", 3325, 2494},
+		{"rgba", "png", 554, 416},
+	} {
+		pic := benchPictures(tt.w, tt.h)[tt.layout]
+		b.Run(tt.layout+"/"+tt.format+"/"+image.Pt(tt.w, tt.h).String(), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := encode(img, tt.format, DefaultJPEGQuality); err != nil {
+				if _, err := pic.encode(tt.format, DefaultJPEGQuality); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -120,12 +146,15 @@ func BenchmarkEncode(b *testing.B) {
 }
 
 func BenchmarkBlurhash(b *testing.B) {
-	small := benchPhoto(554, 416)
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := computeBlurhash(small); err != nil {
-			b.Fatal(err)
-		}
+	for name, pic := range benchPictures(554, 416) {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := computeBlurhash(pic); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

@@ -19,32 +19,19 @@ const (
 // fitted into a 100x100 box (scaling up when smaller) and its alpha is
 // dropped: the colour channels are un-premultiplied and set fully opaque,
 // because go-blurhash reads colours through RGBA(), which is premultiplied.
-func computeBlurhash(small *image.RGBA) (string, error) {
-	w, h := fitInside(small.Rect.Dx(), small.Rect.Dy(), blurhashBox, blurhashBox, true)
-	return encodeBlurhash(scaleRGBA(small, w, h), blurhashComponents, blurhashComponents)
+func computeBlurhash(small picture) (string, error) {
+	sw, sh := small.size()
+	w, h := fitInside(sw, sh, blurhashBox, blurhashBox, true)
+	scaled, err := small.scaled(w, h)
+	if err != nil {
+		return "", err
+	}
+	return encodeBlurhash(scaled.straightRGB(), blurhashComponents, blurhashComponents)
 }
 
-// encodeBlurhash encodes img with x by y components after converting it to
-// opaque, un-premultiplied RGB with its bounds at the origin.
-func encodeBlurhash(scaled *image.RGBA, x, y int) (string, error) {
-	w, h := scaled.Rect.Dx(), scaled.Rect.Dy()
-	opaque := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for row := 0; row < h; row++ {
-		src := scaled.Pix[row*scaled.Stride : row*scaled.Stride+w*4]
-		dst := opaque.Pix[row*opaque.Stride : row*opaque.Stride+w*4]
-		for i := 0; i < len(src); i += 4 {
-			a := uint32(src[i+3])
-			for c := 0; c < 3; c++ {
-				v := uint32(src[i+c])
-				if a != 0 && a != 0xff {
-					v = (v*0xff + a/2) / a
-				}
-				dst[i+c] = uint8(min(v, 0xff))
-			}
-			dst[i+3] = 0xff
-		}
-	}
-	hash, err := blurhash.Encode(x, y, opaque)
+// encodeBlurhash encodes an opaque image with x by y components.
+func encodeBlurhash(img *image.NRGBA, x, y int) (string, error) {
+	hash, err := blurhash.Encode(x, y, img)
 	if err != nil {
 		return "", fmt.Errorf("media: computing blurhash: %w", err)
 	}

@@ -12,7 +12,7 @@ func TestBlurhashGemVector(t *testing.T) {
 	if len(raw) != 204*204*3 {
 		t.Fatalf("vector has %d bytes, want %d", len(raw), 204*204*3)
 	}
-	img := image.NewRGBA(image.Rect(0, 0, 204, 204))
+	img := image.NewNRGBA(image.Rect(0, 0, 204, 204))
 	for i := 0; i < 204*204; i++ {
 		copy(img.Pix[i*4:], raw[i*3:i*3+3])
 		img.Pix[i*4+3] = 0xff
@@ -35,8 +35,8 @@ func TestBlurhashIgnoresAlpha(t *testing.T) {
 		copy(solid.Pix[i:], []byte{255, 0, 0, 255})
 		copy(faded.Pix[i:], []byte{128, 0, 0, 128}) // premultiplied red at alpha 128
 	}
-	a, err1 := computeBlurhash(solid)
-	b, err2 := computeBlurhash(faded)
+	a, err1 := computeBlurhash(picture{rgba: solid})
+	b, err2 := computeBlurhash(picture{rgba: faded})
 	if err1 != nil || err2 != nil || a != b {
 		t.Errorf("opaque red %q (%v), half-transparent red %q (%v): want equal hashes", a, err1, b, err2)
 	}
@@ -52,8 +52,8 @@ func TestBlurhashNonZeroOrigin(t *testing.T) {
 	for y := 0; y < 20; y++ {
 		copy(moved.Pix[y*moved.Stride:], sub.Pix[y*sub.Stride:y*sub.Stride+30*4])
 	}
-	a, _ := computeBlurhash(sub)
-	b, _ := computeBlurhash(moved)
+	a, _ := computeBlurhash(newPicture(sub))
+	b, _ := computeBlurhash(newPicture(moved))
 	if a != b {
 		t.Errorf("sub-image at (10,10) hashes %q, the same pixels at the origin %q", a, b)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/image/webp"
 
+	"github.com/fedimedia/media/internal/jpegdec"
 	"github.com/fedimedia/media/internal/webpframe"
 )
 
@@ -58,10 +59,7 @@ func NewRegistry() *Registry {
 // WebP (first frame when animated).
 func DefaultRegistry() *Registry {
 	r := NewRegistry()
-	r.Register("image/jpeg", DecoderFuncs{
-		Config: func(b []byte) (image.Config, error) { return jpeg.DecodeConfig(bytes.NewReader(b)) },
-		Image:  func(b []byte) (image.Image, error) { return jpeg.Decode(bytes.NewReader(b)) },
-	})
+	r.Register("image/jpeg", DecoderFuncs{Config: decodeJPEGConfig, Image: decodeJPEG})
 	r.Register("image/png", DecoderFuncs{
 		Config: func(b []byte) (image.Config, error) { return png.DecodeConfig(bytes.NewReader(b)) },
 		Image:  func(b []byte) (image.Image, error) { return png.Decode(bytes.NewReader(b)) },
@@ -94,6 +92,33 @@ func (r *Registry) clone() *Registry {
 		c.decoders[k] = v
 	}
 	return c
+}
+
+// decodeJPEGConfig reads a JPEG header with internal/jpegdec, falling back
+// to image/jpeg for the features jpegdec does not implement.
+func decodeJPEGConfig(b []byte) (image.Config, error) {
+	cfg, err := jpegdec.DecodeConfig(b)
+	var unsupported *jpegdec.UnsupportedError
+	if errors.As(err, &unsupported) {
+		return jpeg.DecodeConfig(bytes.NewReader(b))
+	}
+	if err != nil {
+		return image.Config{}, err
+	}
+	return image.Config{ColorModel: cfg.ColorModel, Width: cfg.Width, Height: cfg.Height}, nil
+}
+
+// decodeJPEG decodes a JPEG with internal/jpegdec, which is several times
+// faster than image/jpeg and reads progressive files with restart markers
+// that image/jpeg rejects. Files with features jpegdec does not implement
+// (such as arithmetic coding) go to image/jpeg.
+func decodeJPEG(b []byte) (image.Image, error) {
+	img, err := jpegdec.Decode(b, jpegdec.Options{})
+	var unsupported *jpegdec.UnsupportedError
+	if errors.As(err, &unsupported) {
+		return jpeg.Decode(bytes.NewReader(b))
+	}
+	return img, err
 }
 
 // decodeGIFFirstFrame decodes the first frame of a GIF and places it on a

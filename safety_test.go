@@ -265,7 +265,7 @@ func greyOf(img image.Image) image.Image {
 
 func TestEncodeJPEGFlattensTransparencyOnWhite(t *testing.T) {
 	img := image.NewRGBA(image.Rect(0, 0, 16, 16)) // fully transparent
-	data, err := encode(img, "jpeg", 90)
+	data, err := picture{rgba: img}.encode("jpeg", 90)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"image"
+	"image/color"
 	"image/draw"
-	"image/jpeg"
-	"image/png"
 	"math"
 
-	xdraw "golang.org/x/image/draw"
+	"github.com/fedimedia/media/internal/jpegenc"
+	"github.com/fedimedia/media/internal/pngenc"
+	"github.com/fedimedia/media/internal/resize"
 )
 
 // FitPixels returns the size of a w x h image fitted to a budget of pixels
@@ -51,37 +52,80 @@ func fitInside(w, h, boxW, boxH int, upscale bool) (int, int) {
 	return max(outW, 1), max(outH, 1)
 }
 
-// toRGBA returns the pixels of img as premultiplied RGBA with bounds at the
-// origin. It returns img itself when it already is such an image.
-func toRGBA(img image.Image) *image.RGBA {
-	b := img.Bounds()
-	if rgba, ok := img.(*image.RGBA); ok && b.Min == (image.Point{}) {
-		return rgba
+// picture holds decoded pixels in one of two layouts: the Y, Cb and Cr
+// planes of an opaque photo (JPEG at 4:2:0 or 4:4:4), which are resized and
+// encoded without ever converting to RGB, or premultiplied RGBA for
+// everything else. Exactly one field is set, with bounds at the origin.
+type picture struct {
+	ycc  *image.YCbCr
+	rgba *image.RGBA
+}
+
+// newPicture wraps a decoded image.
+func newPicture(img image.Image) picture {
+	if ycc, ok := img.(*image.YCbCr); ok && ycc.Rect.Min == (image.Point{}) &&
+		(ycc.SubsampleRatio == image.YCbCrSubsampleRatio420 || ycc.SubsampleRatio == image.YCbCrSubsampleRatio444) {
+		return picture{ycc: ycc}
 	}
-	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	draw.Draw(dst, dst.Bounds(), img, b.Min, draw.Src)
-	return dst
+	return picture{rgba: toRGBA(img)}
 }
 
-// drawOver composites src over dst at src's own position.
-func drawOver(dst draw.Image, src image.Image) {
-	draw.Draw(dst, src.Bounds(), src, src.Bounds().Min, draw.Over)
+func (p picture) size() (int, int) {
+	if p.ycc != nil {
+		return p.ycc.Rect.Dx(), p.ycc.Rect.Dy()
+	}
+	return p.rgba.Rect.Dx(), p.rgba.Rect.Dy()
 }
 
-// orient returns img transformed from its stored layout to its displayed
+func (p picture) opaque() bool {
+	return p.ycc != nil || isOpaque(p.rgba)
+}
+
+// oriented returns p transformed from its stored layout to its displayed
 // layout for an EXIF orientation (TIFF tag 0x0112) value. Values 0 and 1,
-// and values outside 1..8, return img unchanged. Orientations 5 to 8 swap
+// and values outside 1..8, return p unchanged. Orientations 5 to 8 swap
 // width and height.
-func orient(img *image.RGBA, orientation int) *image.RGBA {
+func (p picture) oriented(orientation int) picture {
 	if orientation < 2 || orientation > 8 {
-		return img
+		return p
 	}
-	w, h := img.Rect.Dx(), img.Rect.Dy()
+	if p.rgba != nil {
+		w, h := p.rgba.Rect.Dx(), p.rgba.Rect.Dy()
+		pix, dw, dh := orientPixels(p.rgba.Pix, w, h, p.rgba.Stride, 4, orientation)
+		return picture{rgba: &image.RGBA{Pix: pix, Stride: dw * 4, Rect: image.Rect(0, 0, dw, dh)}}
+	}
+	src := p.ycc
+	w, h := src.Rect.Dx(), src.Rect.Dy()
+	y, dw, dh := orientPixels(src.Y, w, h, src.YStride, 1, orientation)
+	cw, ch := chromaSize(src.SubsampleRatio, w, h)
+	cb, dcw, _ := orientPixels(src.Cb, cw, ch, src.CStride, 1, orientation)
+	cr, _, _ := orientPixels(src.Cr, cw, ch, src.CStride, 1, orientation)
+	// 4:2:0 and 4:4:4 are symmetric, so a quarter turn keeps the ratio.
+	return picture{ycc: &image.YCbCr{Y: y, Cb: cb, Cr: cr, YStride: dw, CStride: dcw,
+		SubsampleRatio: src.SubsampleRatio, Rect: image.Rect(0, 0, dw, dh)}}
+}
+
+// chromaSize returns the size of the Cb and Cr planes of a w x h image.
+func chromaSize(ratio image.YCbCrSubsampleRatio, w, h int) (int, int) {
+	if ratio == image.YCbCrSubsampleRatio420 {
+		return (w + 1) / 2, (h + 1) / 2
+	}
+	return w, h
+}
+
+// orientTile is the side of the square blocks orientPixels copies, so that
+// quarter turns read and write memory in cache-sized pieces.
+const orientTile = 64
+
+// orientPixels returns the pixels of a w x h image of bpp-byte pixels
+// rearranged for an EXIF orientation from 2 to 8, with rows packed, and the
+// new width and height.
+func orientPixels(src []byte, w, h, stride, bpp, orientation int) ([]byte, int, int) {
 	dw, dh := w, h
 	if orientation >= 5 {
 		dw, dh = h, w
 	}
-	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
+	dst := make([]byte, dw*dh*bpp)
 	// source returns the stored pixel shown at display position (x, y).
 	var source func(x, y int) (int, int)
 	switch orientation {
@@ -100,15 +144,126 @@ func orient(img *image.RGBA, orientation int) *image.RGBA {
 	case 8: // row 0 is the left side, column 0 the bottom: turn 90 degrees anticlockwise
 		source = func(x, y int) (int, int) { return w - 1 - y, x }
 	}
-	for y := 0; y < dh; y++ {
-		row := dst.Pix[y*dst.Stride : y*dst.Stride+dw*4]
-		for x := 0; x < dw; x++ {
-			sx, sy := source(x, y)
-			i := sy*img.Stride + sx*4
-			copy(row[x*4:x*4+4], img.Pix[i:i+4])
+	for ty := 0; ty < dh; ty += orientTile {
+		for tx := 0; tx < dw; tx += orientTile {
+			for y := ty; y < min(ty+orientTile, dh); y++ {
+				row := dst[y*dw*bpp:]
+				for x := tx; x < min(tx+orientTile, dw); x++ {
+					sx, sy := source(x, y)
+					copy(row[x*bpp:x*bpp+bpp], src[sy*stride+sx*bpp:])
+				}
+			}
 		}
 	}
+	return dst, dw, dh
+}
+
+// scaled returns p resampled to w x h with the Lanczos-3 filter of
+// internal/resize, or p itself when it already has that size.
+func (p picture) scaled(w, h int) (picture, error) {
+	if sw, sh := p.size(); sw == w && sh == h {
+		return p, nil
+	}
+	if p.rgba != nil {
+		dst := image.NewRGBA(image.Rect(0, 0, w, h))
+		if err := resize.RGBA(dst, p.rgba); err != nil {
+			return picture{}, fmt.Errorf("media: resizing: %w", err)
+		}
+		return picture{rgba: dst}, nil
+	}
+	src := p.ycc
+	dst := image.NewYCbCr(image.Rect(0, 0, w, h), src.SubsampleRatio)
+	sw, sh := src.Rect.Dx(), src.Rect.Dy()
+	if err := resize.Plane(dst.Y, w, h, dst.YStride, src.Y, sw, sh, src.YStride); err != nil {
+		return picture{}, fmt.Errorf("media: resizing: %w", err)
+	}
+	scw, sch := chromaSize(src.SubsampleRatio, sw, sh)
+	dcw, dch := chromaSize(src.SubsampleRatio, w, h)
+	for _, planes := range [][2][]byte{{dst.Cb, src.Cb}, {dst.Cr, src.Cr}} {
+		if err := resize.Plane(planes[0], dcw, dch, dst.CStride, planes[1], scw, sch, src.CStride); err != nil {
+			return picture{}, fmt.Errorf("media: resizing: %w", err)
+		}
+	}
+	return picture{ycc: dst}, nil
+}
+
+// encode writes p in an output format, "jpeg" or "png". Transparent pixels
+// are flattened onto white for JPEG.
+func (p picture) encode(format string, quality int) ([]byte, error) {
+	var buf bytes.Buffer
+	switch format {
+	case "jpeg":
+		var img image.Image = p.ycc
+		if p.rgba != nil {
+			rgba := p.rgba
+			if !isOpaque(rgba) {
+				rgba = flattenOnWhite(rgba)
+			}
+			img = rgba
+		}
+		if err := jpegenc.Encode(&buf, img, jpegenc.Options{Quality: quality}); err != nil {
+			return nil, fmt.Errorf("media: encoding JPEG: %w", err)
+		}
+	case "png":
+		var img image.Image = p.rgba
+		if p.ycc != nil {
+			img = p.ycc
+		}
+		if err := pngenc.Encode(&buf, img, pngenc.Options{}); err != nil {
+			return nil, fmt.Errorf("media: encoding PNG: %w", err)
+		}
+	default:
+		return nil, fmt.Errorf("media: no encoder for output format %q", format)
+	}
+	return buf.Bytes(), nil
+}
+
+// straightRGB returns p as opaque, un-premultiplied RGB in an NRGBA image
+// with bounds at the origin: alpha is dropped, not composited.
+func (p picture) straightRGB() *image.NRGBA {
+	w, h := p.size()
+	out := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		dst := out.Pix[y*out.Stride : y*out.Stride+w*4]
+		if p.ycc != nil {
+			for x := 0; x < w; x++ {
+				yi, ci := p.ycc.YOffset(x, y), p.ycc.COffset(x, y)
+				r, g, b := color.YCbCrToRGB(p.ycc.Y[yi], p.ycc.Cb[ci], p.ycc.Cr[ci])
+				dst[x*4], dst[x*4+1], dst[x*4+2], dst[x*4+3] = r, g, b, 0xff
+			}
+			continue
+		}
+		src := p.rgba.Pix[y*p.rgba.Stride : y*p.rgba.Stride+w*4]
+		for i := 0; i < len(src); i += 4 {
+			a := uint32(src[i+3])
+			for c := 0; c < 3; c++ {
+				v := uint32(src[i+c])
+				if a != 0 && a != 0xff {
+					v = (v*0xff + a/2) / a
+				}
+				dst[i+c] = uint8(min(v, 0xff))
+			}
+			dst[i+3] = 0xff
+		}
+	}
+	return out
+}
+
+// toRGBA returns the pixels of img as premultiplied RGBA with bounds at the
+// origin. It returns img itself when it already is such an image.
+func toRGBA(img image.Image) *image.RGBA {
+	b := img.Bounds()
+	if rgba, ok := img.(*image.RGBA); ok && b.Min == (image.Point{}) {
+		return rgba
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(dst, dst.Bounds(), img, b.Min, draw.Src)
 	return dst
+}
+
+// drawOver composites src over dst at src's own position.
+func drawOver(dst draw.Image, src image.Image) {
+	draw.Draw(dst, src.Bounds(), src, src.Bounds().Min, draw.Over)
 }
 
 // isOpaque reports whether every pixel of img has full alpha.
@@ -140,37 +295,5 @@ func flattenOnWhite(img *image.RGBA) *image.RGBA {
 			out[i+3] = 0xff
 		}
 	}
-	return dst
-}
-
-// encode writes img in the given output format ("jpeg" or "png").
-func encode(img *image.RGBA, format string, quality int) ([]byte, error) {
-	var buf bytes.Buffer
-	switch format {
-	case "jpeg":
-		if !isOpaque(img) {
-			img = flattenOnWhite(img)
-		}
-		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
-			return nil, fmt.Errorf("media: encoding JPEG: %w", err)
-		}
-	case "png":
-		enc := png.Encoder{CompressionLevel: png.DefaultCompression}
-		if err := enc.Encode(&buf, img); err != nil {
-			return nil, fmt.Errorf("media: encoding PNG: %w", err)
-		}
-	default:
-		return nil, fmt.Errorf("media: no encoder for output format %q", format)
-	}
-	return buf.Bytes(), nil
-}
-
-// scaleRGBA returns img resampled to w x h.
-func scaleRGBA(img *image.RGBA, w, h int) *image.RGBA {
-	if img.Rect.Dx() == w && img.Rect.Dy() == h {
-		return img
-	}
-	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	xdraw.CatmullRom.Scale(dst, dst.Rect, img, img.Rect, xdraw.Src, nil)
 	return dst
 }

@@ -1,0 +1,7 @@
+//go:build !race
+
+package jpegenc
+
+// raceEnabled reports that the race detector is on, which makes the large
+// tests too slow to run.
+const raceEnabled = false

@@ -1,0 +1,184 @@
+package jpegenc
+
+// zigzagToNatural maps the k-th coefficient of the zig-zag sequence of
+// ITU-T T.81 Figure A.6 to its row-major index (row*8 + column) in an 8x8
+// block.
+var zigzagToNatural = [64]uint8{
+	0, 1, 8, 16, 9, 2, 3, 10,
+	17, 24, 32, 25, 18, 11, 4, 5,
+	12, 19, 26, 33, 40, 48, 41, 34,
+	27, 20, 13, 6, 7, 14, 21, 28,
+	35, 42, 49, 56, 57, 50, 43, 36,
+	29, 22, 15, 23, 30, 37, 44, 51,
+	58, 59, 52, 45, 38, 31, 39, 46,
+	53, 60, 61, 54, 47, 55, 62, 63,
+}
+
+// naturalToZigzag is the inverse of zigzagToNatural.
+var naturalToZigzag = func() (inv [64]uint8) {
+	for k, n := range zigzagToNatural {
+		inv[n] = uint8(k)
+	}
+	return inv
+}()
+
+// baseQuant contains the example quantization tables of ITU-T T.81 Annex K.1
+// (Table K.1, luminance) and K.2 (Table K.2, chrominance) in row-major order.
+// They are the tables for quality 50.
+var baseQuant = [2][64]uint8{
+	{
+		16, 11, 10, 16, 24, 40, 51, 61,
+		12, 12, 14, 19, 26, 58, 60, 55,
+		14, 13, 16, 24, 40, 57, 69, 56,
+		14, 17, 22, 29, 51, 87, 80, 62,
+		18, 22, 37, 56, 68, 109, 103, 77,
+		24, 35, 55, 64, 81, 104, 113, 92,
+		49, 64, 78, 87, 103, 121, 120, 101,
+		72, 92, 95, 98, 112, 100, 103, 99,
+	},
+	{
+		17, 18, 24, 47, 99, 99, 99, 99,
+		18, 21, 26, 66, 99, 99, 99, 99,
+		24, 26, 56, 99, 99, 99, 99, 99,
+		47, 66, 99, 99, 99, 99, 99, 99,
+		99, 99, 99, 99, 99, 99, 99, 99,
+		99, 99, 99, 99, 99, 99, 99, 99,
+		99, 99, 99, 99, 99, 99, 99, 99,
+		99, 99, 99, 99, 99, 99, 99, 99,
+	},
+}
+
+// scaleQuant returns the Annex K table scaled for quality (1..100) the way
+// the IJG library does: the scale factor in percent is 5000/quality below 50
+// and 200-2*quality from 50 up, and each entry is rounded and clamped to
+// 1..255 so that it fits an 8-bit DQT entry (T.81 B.2.4.1, Pq = 0).
+func scaleQuant(base *[64]uint8, quality int) (q [64]uint8) {
+	scale := 200 - 2*quality
+	if quality < 50 {
+		scale = 5000 / quality
+	}
+	for i, b := range base {
+		v := (int(b)*scale + 50) / 100
+		q[i] = uint8(min(max(v, 1), 255))
+	}
+	return q
+}
+
+// huffmanSpec is a Huffman table in the form of a DHT segment (T.81
+// B.2.4.2): counts[i] is the number of codes of length i+1 bits, and values
+// lists the symbols in order of increasing code length.
+type huffmanSpec struct {
+	counts [16]uint8
+	values []uint8
+}
+
+// Table classes and destinations used in DHT and SOS.
+const (
+	classDC = 0
+	classAC = 1
+)
+
+// standardHuffman contains the typical Huffman tables of ITU-T T.81 Annex
+// K.3: Table K.3 (DC luminance), K.5 (AC luminance), K.4 (DC chrominance)
+// and K.6 (AC chrominance). They are indexed by [destination][class].
+var standardHuffman = [2][2]huffmanSpec{
+	{
+		{
+			counts: [16]uint8{0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0},
+			values: []uint8{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11},
+		},
+		{
+			counts: [16]uint8{0, 2, 1, 3, 3, 2, 4, 3, 5, 5, 4, 4, 0, 0, 1, 125},
+			values: []uint8{
+				0x01, 0x02, 0x03, 0x00, 0x04, 0x11, 0x05, 0x12,
+				0x21, 0x31, 0x41, 0x06, 0x13, 0x51, 0x61, 0x07,
+				0x22, 0x71, 0x14, 0x32, 0x81, 0x91, 0xa1, 0x08,
+				0x23, 0x42, 0xb1, 0xc1, 0x15, 0x52, 0xd1, 0xf0,
+				0x24, 0x33, 0x62, 0x72, 0x82, 0x09, 0x0a, 0x16,
+				0x17, 0x18, 0x19, 0x1a, 0x25, 0x26, 0x27, 0x28,
+				0x29, 0x2a, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39,
+				0x3a, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49,
+				0x4a, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59,
+				0x5a, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69,
+				0x6a, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79,
+				0x7a, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89,
+				0x8a, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98,
+				0x99, 0x9a, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
+				0xa8, 0xa9, 0xaa, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6,
+				0xb7, 0xb8, 0xb9, 0xba, 0xc2, 0xc3, 0xc4, 0xc5,
+				0xc6, 0xc7, 0xc8, 0xc9, 0xca, 0xd2, 0xd3, 0xd4,
+				0xd5, 0xd6, 0xd7, 0xd8, 0xd9, 0xda, 0xe1, 0xe2,
+				0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9, 0xea,
+				0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8,
+				0xf9, 0xfa,
+			},
+		},
+	},
+	{
+		{
+			counts: [16]uint8{0, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0},
+			values: []uint8{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11},
+		},
+		{
+			counts: [16]uint8{0, 2, 1, 2, 4, 4, 3, 4, 7, 5, 4, 4, 0, 1, 2, 119},
+			values: []uint8{
+				0x00, 0x01, 0x02, 0x03, 0x11, 0x04, 0x05, 0x21,
+				0x31, 0x06, 0x12, 0x41, 0x51, 0x07, 0x61, 0x71,
+				0x13, 0x22, 0x32, 0x81, 0x08, 0x14, 0x42, 0x91,
+				0xa1, 0xb1, 0xc1, 0x09, 0x23, 0x33, 0x52, 0xf0,
+				0x15, 0x62, 0x72, 0xd1, 0x0a, 0x16, 0x24, 0x34,
+				0xe1, 0x25, 0xf1, 0x17, 0x18, 0x19, 0x1a, 0x26,
+				0x27, 0x28, 0x29, 0x2a, 0x35, 0x36, 0x37, 0x38,
+				0x39, 0x3a, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48,
+				0x49, 0x4a, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58,
+				0x59, 0x5a, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68,
+				0x69, 0x6a, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78,
+				0x79, 0x7a, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87,
+				0x88, 0x89, 0x8a, 0x92, 0x93, 0x94, 0x95, 0x96,
+				0x97, 0x98, 0x99, 0x9a, 0xa2, 0xa3, 0xa4, 0xa5,
+				0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xb2, 0xb3, 0xb4,
+				0xb5, 0xb6, 0xb7, 0xb8, 0xb9, 0xba, 0xc2, 0xc3,
+				0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9, 0xca, 0xd2,
+				0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8, 0xd9, 0xda,
+				0xe2, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9,
+				0xea, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8,
+				0xf9, 0xfa,
+			},
+		},
+	},
+}
+
+// huffmanCodes maps a symbol to its code: the code bits are in bits 8 and
+// up and the code length in bits in the low 8 bits. Symbols missing from
+// the table have length 0 and are never emitted for baseline input.
+type huffmanCodes [256]uint32
+
+// buildHuffmanCodes assigns canonical codes to the symbols of spec by the
+// procedures of T.81 Annex C (Figures C.1 to C.3). Codes are assigned in
+// order of increasing length. Within a length each code is the previous
+// one plus one, and the code is shifted left by one when the length grows.
+func buildHuffmanCodes(spec *huffmanSpec) (codes huffmanCodes) {
+	code := uint32(0)
+	k := 0
+	for i, n := range spec.counts {
+		length := uint32(i + 1)
+		for range n {
+			codes[spec.values[k]] = code<<8 | length
+			code++
+			k++
+		}
+		code <<= 1
+	}
+	return codes
+}
+
+// standardCodes contains the codes built from standardHuffman, indexed the
+// same way.
+var standardCodes = func() (c [2][2]huffmanCodes) {
+	for dst := range standardHuffman {
+		for class := range standardHuffman[dst] {
+			c[dst][class] = buildHuffmanCodes(&standardHuffman[dst][class])
+		}
+	}
+	return c
+}()
