@@ -481,10 +481,17 @@ func TestProcessOrientation(t *testing.T) {
 	stored := quadrantJPEG(t, 64, 32)
 	for _, order := range []binary.AppendByteOrder{binary.LittleEndian, binary.BigEndian} {
 		for o := uint16(1); o <= 8; o++ {
-			for _, budget := range []int{0, 1000} { // 1000 px forces a resize of the original too
-				name := fmt.Sprintf("%d/%v/budget%d", o, order, budget)
+			for _, tc := range []struct {
+				format string
+				budget int // 1000 px forces a resize of the original too
+			}{{"jpeg", 0}, {"jpeg", 1000}, {"png", 0}, {"png", 1000}} {
+				budget := tc.budget
+				name := fmt.Sprintf("%s/%d/%v/budget%d", tc.format, o, order, budget)
 				t.Run(name, func(t *testing.T) {
 					data := insertAfterSOI(stored, exifSegment(o, order))
+					if tc.format == "png" {
+						data = quadrantPNG(t, 64, 32, o, order)
+					}
 					res, err := process(t, newProcessor(t, Options{OriginalPixels: budget}), data, Request{})
 					if err != nil || res.Attachment.Type != TypeImage {
 						t.Fatalf("error %v, type %q, cause %v", err, res.Attachment.Type, res.DecodeErr)

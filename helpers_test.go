@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"image/png"
 	"os"
 	"path/filepath"
 	"testing"
@@ -35,9 +36,17 @@ func newProcessor(t testing.TB, opts Options) *Processor {
 	return p
 }
 
-// exifSegment returns a JPEG APP1 segment holding an EXIF block whose IFD0
-// has one entry: Orientation (tag 0x0112, type SHORT, count 1).
+// exifSegment returns a JPEG APP1 segment holding exifTIFF.
 func exifSegment(orientation uint16, order binary.AppendByteOrder) []byte {
+	payload := append([]byte("Exif\x00\x00"), exifTIFF(orientation, order)...)
+	seg := []byte{0xff, 0xe1}
+	seg = binary.BigEndian.AppendUint16(seg, uint16(len(payload)+2))
+	return append(seg, payload...)
+}
+
+// exifTIFF returns an EXIF (TIFF) block whose IFD0 has one entry:
+// Orientation (tag 0x0112, type SHORT, count 1).
+func exifTIFF(orientation uint16, order binary.AppendByteOrder) []byte {
 	tiff := make([]byte, 0, 26)
 	if order == binary.AppendByteOrder(binary.BigEndian) {
 		tiff = append(tiff, 'M', 'M', 0, 42)
@@ -51,11 +60,7 @@ func exifSegment(orientation uint16, order binary.AppendByteOrder) []byte {
 	tiff = order.AppendUint32(tiff, 1)      // count
 	tiff = order.AppendUint16(tiff, orientation)
 	tiff = append(tiff, 0, 0)          // value padding
-	tiff = order.AppendUint32(tiff, 0) // no next IFD
-	payload := append([]byte("Exif\x00\x00"), tiff...)
-	seg := []byte{0xff, 0xe1}
-	seg = binary.BigEndian.AppendUint16(seg, uint16(len(payload)+2))
-	return append(seg, payload...)
+	return order.AppendUint32(tiff, 0) // no next IFD
 }
 
 // insertAfterSOI splices segments into a JPEG file right after its SOI marker.
@@ -75,10 +80,34 @@ var (
 	white = color.RGBA{255, 255, 255, 255}
 )
 
-// quadrantJPEG encodes a w x h image whose top-left quarter is red, top-right
-// green, bottom-left blue and bottom-right white.
+// quadrantJPEG encodes quadrantImage as a JPEG.
 func quadrantJPEG(t testing.TB, w, h int) []byte {
 	t.Helper()
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, quadrantImage(w, h), &jpeg.Options{Quality: 95}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// quadrantPNG encodes quadrantImage as a PNG with an eXIf chunk holding an
+// orientation.
+func quadrantPNG(t testing.TB, w, h int, orientation uint16, order binary.AppendByteOrder) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, quadrantImage(w, h)); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	const afterIHDR = 8 + 25 // signature, then IHDR's length, type, 13 bytes and CRC
+	out := append([]byte(nil), data[:afterIHDR]...)
+	out = append(out, pngChunk("eXIf", exifTIFF(orientation, order))...)
+	return append(out, data[afterIHDR:]...)
+}
+
+// quadrantImage returns a w x h image whose top-left quarter is red,
+// top-right green, bottom-left blue and bottom-right white.
+func quadrantImage(w, h int) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
@@ -94,11 +123,7 @@ func quadrantJPEG(t testing.TB, w, h int) []byte {
 			img.SetRGBA(x, y, c)
 		}
 	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 95}); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return img
 }
 
 func near(a, b color.Color, tolerance int) bool {

@@ -7,6 +7,8 @@ import (
 	"image/color"
 	"image/draw"
 	"math"
+	"runtime"
+	"sync"
 
 	"github.com/fedimedia/media/internal/jpegenc"
 	"github.com/fedimedia/media/internal/pngenc"
@@ -117,45 +119,86 @@ func chromaSize(ratio image.YCbCrSubsampleRatio, w, h int) (int, int) {
 // quarter turns read and write memory in cache-sized pieces.
 const orientTile = 64
 
-// orientPixels returns the pixels of a w x h image of bpp-byte pixels
-// rearranged for an EXIF orientation from 2 to 8, with rows packed, and the
-// new width and height.
+// orientPixels returns the pixels of a w x h image of bpp-byte pixels (1 or
+// 4) rearranged for an EXIF orientation from 2 to 8, with rows packed, and
+// the new width and height. Row bands are shared among goroutines.
 func orientPixels(src []byte, w, h, stride, bpp, orientation int) ([]byte, int, int) {
 	dw, dh := w, h
 	if orientation >= 5 {
 		dw, dh = h, w
 	}
-	dst := make([]byte, dw*dh*bpp)
-	// source returns the stored pixel shown at display position (x, y).
-	var source func(x, y int) (int, int)
+	// The stored pixel shown at display position (x, y) starts at byte
+	// first + x*stepX + y*stepY of src.
+	last, lastRow := (w-1)*bpp, (h-1)*stride
+	var first, stepX, stepY int
 	switch orientation {
 	case 2: // mirrored horizontally
-		source = func(x, y int) (int, int) { return w - 1 - x, y }
+		first, stepX, stepY = last, -bpp, stride
 	case 3: // rotated 180 degrees
-		source = func(x, y int) (int, int) { return w - 1 - x, h - 1 - y }
+		first, stepX, stepY = lastRow+last, -bpp, -stride
 	case 4: // mirrored vertically
-		source = func(x, y int) (int, int) { return x, h - 1 - y }
+		first, stepX, stepY = lastRow, bpp, -stride
 	case 5: // transposed: row 0 is the left side, column 0 the top
-		source = func(x, y int) (int, int) { return y, x }
+		first, stepX, stepY = 0, stride, bpp
 	case 6: // row 0 is the right side, column 0 the top: turn 90 degrees clockwise
-		source = func(x, y int) (int, int) { return y, h - 1 - x }
+		first, stepX, stepY = lastRow, -stride, bpp
 	case 7: // transversed: row 0 is the right side, column 0 the bottom
-		source = func(x, y int) (int, int) { return w - 1 - y, h - 1 - x }
+		first, stepX, stepY = lastRow+last, -stride, -bpp
 	case 8: // row 0 is the left side, column 0 the bottom: turn 90 degrees anticlockwise
-		source = func(x, y int) (int, int) { return w - 1 - y, x }
+		first, stepX, stepY = last, stride, -bpp
 	}
-	for ty := 0; ty < dh; ty += orientTile {
-		for tx := 0; tx < dw; tx += orientTile {
-			for y := ty; y < min(ty+orientTile, dh); y++ {
-				row := dst[y*dw*bpp:]
-				for x := tx; x < min(tx+orientTile, dw); x++ {
-					sx, sy := source(x, y)
-					copy(row[x*bpp:x*bpp+bpp], src[sy*stride+sx*bpp:])
+	dst := make([]byte, dw*dh*bpp)
+	copyBand := func(y0, y1 int) {
+		// Square tiles keep quarter turns, which read src column by column,
+		// within the cache.
+		for ty := y0; ty < y1; ty += orientTile {
+			for tx := 0; tx < dw; tx += orientTile {
+				for y := ty; y < min(ty+orientTile, y1); y++ {
+					o := (y*dw + tx) * bpp
+					i := first + tx*stepX + y*stepY
+					n := min(tx+orientTile, dw) - tx
+					if bpp == 1 {
+						row := dst[o : o+n]
+						for x := range row {
+							row[x] = src[i]
+							i += stepX
+						}
+						continue
+					}
+					row := dst[o : o+4*n]
+					for x := 0; x < len(row); x += 4 {
+						copy(row[x:x+4], src[i:i+4])
+						i += stepX
+					}
 				}
 			}
 		}
 	}
+	parallelRows(dh, orientTile, copyBand)
 	return dst, dw, dh
+}
+
+// parallelRows splits rows 0..n into bands of whole multiples of unit rows
+// and runs fn on them from runtime.GOMAXPROCS(0) goroutines.
+func parallelRows(n, unit int, fn func(y0, y1 int)) {
+	workers := runtime.GOMAXPROCS(0)
+	units := (n + unit - 1) / unit
+	if workers < 2 || units < 2 {
+		fn(0, n)
+		return
+	}
+	workers = min(workers, units)
+	var wg sync.WaitGroup
+	for i := 0; i < workers; i++ {
+		y0 := units * i / workers * unit
+		y1 := min(units*(i+1)/workers*unit, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(y0, y1)
+		}()
+	}
+	wg.Wait()
 }
 
 // scaled returns p resampled to w x h with the Lanczos-3 filter of
