@@ -222,6 +222,7 @@ func TestProcessColourModels(t *testing.T) {
 		grey  bool
 	}{
 		{"cmyk.jpg", 20, false},
+		{"ycck.jpg", 20, false},
 		{"sample-444.jpg", 6, false},
 		{"sample-422.jpg", 6, false},
 		{"sample-440.jpg", 6, false},

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the small JPEG and PNG variants in this folder from
 # ../mastodon/600x400.jpeg. Needs Debian's libvips-tools and
-# libjpeg-turbo-progs and webp (vips, cjpeg, img2webp). The outputs are committed, so
-# tests do not need these tools.
+# libjpeg-turbo-progs, imagemagick and webp (vips, cjpeg, convert,
+# img2webp). The outputs are committed, so tests do not need these tools.
 set -euo pipefail
 cd "$(dirname "$0")"
 src=../mastodon/600x400.jpeg
@@ -13,6 +13,9 @@ vips thumbnail "$src" "$tmp/small.ppm" 96 --height 64
 # CMYK JPEG with an Adobe APP14 marker, converted through libvips' CMYK profile.
 vips colourspace "$tmp/small.ppm" "$tmp/cmyk.v" cmyk
 vips jpegsave "$tmp/cmyk.v" cmyk.jpg --Q 90 --strip
+# YCCK JPEG (Adobe transform 2), as ImageMagick writes CMYK (Debian
+# package imagemagick).
+convert "$tmp/small.ppm" -colorspace CMYK -quality 90 ycck.jpg
 # Sampling factors: 4:4:4, 4:2:2, 4:4:0, 4:1:1 and the unusual 3x2 luma factor.
 cjpeg -quality 90 -sample 1x1 "$tmp/small.ppm" > sample-444.jpg
 cjpeg -quality 90 -sample 2x1 "$tmp/small.ppm" > sample-422.jpg
