@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"image"
 	"image/png"
-	"io"
 	"sync"
 	"testing"
 )
@@ -37,9 +36,9 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 
 // BenchmarkEncode compares Encode at DefaultLevel with image/png at
 // DefaultCompression on photo-like RGBA images with alpha. Bytes per
-// second count the raw RGBA input (4 bytes per pixel); out-bytes is the
-// PNG file size. Run with -cpu 1,2 to see the effect of Workers (0 selects
-// GOMAXPROCS).
+// second count the raw RGBA input (4 bytes per pixel), and out-bytes is
+// the PNG file size. Run with -cpu 1,2 to see the effect of Workers, which
+// is 0 here and so selects GOMAXPROCS.
 func BenchmarkEncode(b *testing.B) {
 	for _, size := range []image.Point{{3325, 2494}, {554, 416}} {
 		for _, kind := range []string{"photo", "synthetic"} {
@@ -57,7 +56,8 @@ func BenchmarkEncode(b *testing.B) {
 }
 
 // BenchmarkLevels compares the compression levels of Encode with
-// image/png at DefaultCompression and BestSpeed on the 3325x2494 images.
+// image/png at BestSpeed on the 3325x2494 images. BenchmarkEncode has
+// image/png at DefaultCompression.
 func BenchmarkLevels(b *testing.B) {
 	for _, kind := range []string{"photo", "synthetic"} {
 		for _, level := range []int{HuffmanOnly, 1, 2, 3, 4, 5, 6} {
@@ -97,8 +97,6 @@ func benchImagePNG(b *testing.B, img *image.RGBA, level png.CompressionLevel) {
 	}
 	b.ReportMetric(float64(out.n), "out-bytes")
 }
-
-var _ io.Writer = (*countingWriter)(nil)
 
 // BenchmarkFilterRow measures the adaptive filter choice and filtering of
 // one 3325-pixel RGBA row of the photo-like image.

@@ -2,7 +2,7 @@ package pngenc
 
 import "encoding/binary"
 
-// PNG filter types (PNG specification section 9.2). Each filtered byte is
+// PNG filter types of filter method 0. Each filtered byte is
 // the raw byte minus a prediction from a (the byte bpp to the left), b
 // (the byte above) and c (the byte above a), modulo 256. Bytes left of the
 // row and the row above the first row count as zero.
@@ -44,7 +44,7 @@ func (f *rowFilter) filter(dst, cur, prev []byte, bpp int, adaptive bool) {
 
 // chooseFilter returns the filter type whose output has the smallest sum
 // of absolute values when its bytes are read as signed 8-bit integers,
-// the heuristic that libpng and the PNG specification (section 12.8)
+// the heuristic that libpng and the PNG specification
 // recommend for truecolour and greyscale images. Ties go to the lower
 // filter type. It computes all five sums in one pass and writes the Paeth
 // output to paethRow, which has len(cur) bytes.
@@ -200,7 +200,7 @@ var absSignedTable = func() (t [256]uint8) {
 	return t
 }()
 
-// paeth returns the Paeth predictor (PNG specification section 9.4): of
+// paeth returns the Paeth predictor of the PNG specification: of
 // a, b and c, the one closest to a+b-c, preferring a, then b, on ties.
 func paeth(a, b, c byte) byte {
 	pa := absInt(int(b) - int(c)) // |p - a| with p = a + b - c

@@ -6,8 +6,7 @@ import (
 	"testing"
 )
 
-// specPaeth is the Paeth predictor as PNG specification section 9.4
-// writes it.
+// specPaeth is the Paeth predictor as the PNG specification writes it.
 func specPaeth(a, b, c int) int {
 	p := a + b - c
 	pa, pb, pc := p-a, p-b, p-c
@@ -29,8 +28,8 @@ func specPaeth(a, b, c int) int {
 	return c
 }
 
-// unfilter reverses a filter type on one row as a decoder does (PNG
-// specification section 9.2), given the raw previous row.
+// unfilter reverses a filter type on one row as a PNG decoder does, given
+// the raw previous row.
 func unfilter(filter byte, filtered, prev []byte, bpp int) []byte {
 	raw := make([]byte, len(filtered))
 	for i, f := range filtered {

@@ -18,9 +18,9 @@ import (
 const photoPath = "../../testdata/gotosocial/sickos-original.jpeg"
 
 // syntheticPhoto returns a deterministic w x h premultiplied RGBA image
-// that resembles a photo with an alpha channel: smooth colour gradients,
-// per-pixel grain of up to +-6 levels, hard-edged discs and bars, and an
-// alpha ramp that is opaque at the top left, fully transparent in the
+// that resembles a photo with an alpha channel. It has smooth colour
+// gradients, per-pixel grain of up to +-6 levels, and hard-edged discs and
+// bars. Its alpha ramp is opaque at the top left, fully transparent in the
 // bottom right corner and partly transparent between.
 func syntheticPhoto(w, h int) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))

@@ -432,11 +432,10 @@ func TestEncodeStripesCompress(t *testing.T) {
 	}
 }
 
-// TestEncodeStream checks the chunk layout and the zlib stream: IHDR
-// first, IEND last and empty, contiguous IDAT chunks of at most
-// maxIDATData bytes, a valid zlib header, a stream that compress/zlib
-// decodes to exactly the filtered rows, and an Adler-32 trailer that
-// matches those rows.
+// TestEncodeStream checks the chunk layout: IHDR first, IEND last and
+// empty, and contiguous IDAT chunks of at most maxIDATData bytes. It then
+// checks that compress/zlib accepts the header and decodes the stream to
+// exactly the filtered rows, and that the Adler-32 trailer matches them.
 func TestEncodeStream(t *testing.T) {
 	const width, height = 600, 500
 	img := syntheticPhoto(width, height)

@@ -7,7 +7,7 @@ import (
 	"sync"
 )
 
-// PNG colour types (IHDR chunk, PNG specification section 11.2.1).
+// PNG colour types, as the IHDR chunk states them.
 const (
 	colorTypeGray     = 0
 	colorTypeRGB      = 2
@@ -144,9 +144,9 @@ func planeFits(n, start, stride, rows, rowBytes int) bool {
 	return true
 }
 
-// initPaletted checks the palette and every pixel index against it. PNG
-// forbids indices past the last PLTE entry (PNG specification section
-// 11.2.3), so such an image is rejected rather than written.
+// initPaletted checks the palette and every pixel index against it. The
+// PNG specification makes an index past the last PLTE entry an error, so
+// such an image is rejected rather than written.
 func (s *source) initPaletted(m *image.Paletted) error {
 	if err := s.initPix(m.Pix, m.Stride, m.PixOffset(s.bounds.Min.X, s.bounds.Min.Y), 1); err != nil {
 		return err
@@ -205,9 +205,9 @@ func (s *source) initYCbCr(m *image.YCbCr) error {
 }
 
 // initAt chooses the colour type for an image read through At, as
-// image/png does: a palette color model of at most 256 entries gives
-// indexed colour, a grey color model gives greyscale, and the others give
-// truecolour with or without alpha.
+// image/png does. A palette color model of at most 256 entries gives
+// indexed colour and a grey color model gives greyscale. Other models give
+// truecolour, with alpha unless every pixel is opaque.
 func (s *source) initAt(img image.Image) error {
 	switch model := img.ColorModel().(type) {
 	case color.Palette:
@@ -317,9 +317,8 @@ func unpremultiply(dst, src []byte) {
 	}
 }
 
-// rowYCbCr converts row y of the YCbCr image to RGB with the 16-bit
-// color.YCbCr.RGBA conversion followed by a shift to 8 bits, the values
-// image/png writes.
+// rowYCbCr converts row y of the YCbCr image to RGB: the high bytes of
+// the 16-bit color.YCbCr.RGBA values, which image/png writes in full.
 func (s *source) rowYCbCr(y int, dst []byte) {
 	m := s.ycbcr
 	r := s.bounds

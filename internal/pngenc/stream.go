@@ -2,6 +2,7 @@ package pngenc
 
 import (
 	"encoding/binary"
+	"fmt"
 	"hash/adler32"
 	"hash/crc32"
 	"io"
@@ -15,7 +16,7 @@ const (
 	// stripeTargetBytes is the filtered size each stripe aims for: at
 	// least one row, otherwise as many whole rows as fit.
 	stripeTargetBytes = 512 << 10
-	// historyBytes is the DEFLATE window (RFC 1951 section 2): a stripe
+	// historyBytes is the DEFLATE window (RFC 1951): a stripe
 	// is primed with this much of the filtered data before it, so matches
 	// may reach back across the stripe boundary as in one serial stream.
 	historyBytes = 32 << 10
@@ -23,8 +24,7 @@ const (
 	maxIDATData = 256 << 10
 )
 
-// pngSignature is the 8-byte PNG file signature (PNG specification
-// section 5.2).
+// pngSignature is the 8-byte signature that starts every PNG file.
 var pngSignature = []byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}
 
 // encoder contains the state shared by all workers of one Encode call.
@@ -77,7 +77,7 @@ func (e *encoder) write(w io.Writer) error {
 	return cw.err
 }
 
-// header returns the IHDR chunk data (PNG specification section 11.2.1):
+// header returns the IHDR chunk data:
 // width, height, bit depth 8, colour type, and compression method,
 // filter method and interlace method 0.
 func (e *encoder) header() []byte {
@@ -90,9 +90,9 @@ func (e *encoder) header() []byte {
 }
 
 // paletteChunks returns the PLTE chunk data and, when an entry is not
-// opaque, the tRNS chunk data up to the last such entry (PNG
-// specification sections 11.2.3 and 11.3.2.1). Entries are converted to
-// straight alpha as image/png converts them.
+// opaque, the tRNS chunk data (one alpha byte per entry) up to the last
+// such entry. Entries are converted to straight alpha as image/png
+// converts them.
 func paletteChunks(s *source) (plte, trns []byte) {
 	plte = make([]byte, 0, 3*len(s.palette))
 	alpha := make([]byte, 0, len(s.palette))
@@ -145,10 +145,11 @@ type stripeResult struct {
 // and written in order as they complete.
 func (e *encoder) writeImageData(cw *chunkWriter) error {
 	idat := newIDATWriter(cw)
+	defer idat.release()
 	header := zlibHeader(e.flateLevel)
 	idat.write(header[:])
 
-	adler := uint32(1) // Adler-32 of no data (RFC 1950 section 8.2)
+	adler := uint32(1) // Adler-32 of no data
 	emit := func(r *stripeResult) error {
 		idat.write(r.data)
 		adler = adler32Combine(adler, r.adler, r.size)
@@ -178,24 +179,22 @@ func (e *encoder) writeImageData(cw *chunkWriter) error {
 func (e *encoder) compressSerial(emit func(*stripeResult) error) error {
 	wk := getWorker()
 	defer putWorker(wk)
-	var buf []byte
 	for i := range e.stripes {
-		r := wk.compressStripe(e, i, buf[:0])
+		r := wk.compressStripe(e, i, wk.spare[:0])
 		if r.err != nil {
 			return r.err
 		}
 		if err := emit(&r); err != nil {
 			return err
 		}
-		buf = r.data
+		wk.spare = r.data
 	}
 	return nil
 }
 
 // compressParallel runs workers goroutines that take stripes in order and
 // compress them, while the calling goroutine emits the results in order
-// and stops at the first error.
-// At most 2*workers stripes are compressed but not yet emitted, which
+// and stops at the first error. At most 2*workers stripes are compressed but not yet emitted, which
 // bounds the memory held by results.
 func (e *encoder) compressParallel(workers int, emit func(*stripeResult) error) error {
 	results := make([]stripeResult, e.stripes)
@@ -216,6 +215,11 @@ func (e *encoder) compressParallel(workers int, emit func(*stripeResult) error) 
 			wk := getWorker()
 			defer putWorker(wk)
 			for {
+				select {
+				case <-abort:
+					return
+				default:
+				}
 				select {
 				case slots <- struct{}{}:
 				case <-abort:
@@ -267,6 +271,7 @@ type worker struct {
 	filtered []byte    // history rows, then the stripe's rows, filtered
 	filter   rowFilter
 	out      appendWriter
+	spare    []byte // output buffer of the serial path, kept for reuse
 	fw       *flate.Writer
 	fwLevel  int
 }
@@ -299,8 +304,11 @@ func (wk *worker) compressStripe(e *encoder, i int, buf []byte) stripeResult {
 	clear(wk.zero)
 	wk.filtered = grow(wk.filtered, (end-start)*e.rowBytes)
 
-	// Row start-1 is converted again here, after the worker that owns it,
-	// so that this stripe does not wait for another.
+	// Row start-1 belongs to the stripe before. Converting it again here
+	// lets this stripe start without waiting for that one.
+	// NOTE: A row longer than half of stripeTargetBytes (a width above
+	// 65535 RGBA pixels) makes every stripe one row, and filtering the
+	// history row then doubles the filter work.
 	prev := wk.zero
 	if start > 0 {
 		prev = src.row(start-1, wk.rows[(start-1)&1])
@@ -317,9 +325,14 @@ func (wk *worker) compressStripe(e *encoder, i int, buf []byte) stripeResult {
 	if wk.fw == nil || wk.fwLevel != e.flateLevel {
 		fw, err := flate.NewWriter(io.Discard, e.flateLevel)
 		if err != nil {
-			return stripeResult{err: err}
+			return stripeResult{err: fmt.Errorf("pngenc: create flate writer at level %d: %w", e.flateLevel, err)}
 		}
 		wk.fw, wk.fwLevel = fw, e.flateLevel
+	}
+	// Where deflate cannot compress, it falls back to stored blocks of 5
+	// header bytes per 64 KiB, so this capacity usually avoids growing buf.
+	if need := len(data) + len(data)/1024 + 64; cap(buf) < need {
+		buf = make([]byte, 0, need)
 	}
 	wk.out.buf = buf
 	wk.fw.ResetDict(&wk.out, history)
@@ -353,7 +366,8 @@ func (a *appendWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// adlerModulus is the largest prime below 2^16 (RFC 1950 section 8.2).
+// adlerModulus is the largest prime below 2^16, the Adler-32 modulus
+// (RFC 1950).
 const adlerModulus = 65521
 
 // adler32Combine returns the Adler-32 of the concatenation of two byte
@@ -373,7 +387,7 @@ func adler32Combine(first, second uint32, secondLen int) uint32 {
 	return uint32(s2<<16 | s1)
 }
 
-// chunkWriter writes PNG chunks (PNG specification section 5.3) to w and
+// chunkWriter writes PNG chunks to w and
 // keeps the first write error.
 type chunkWriter struct {
 	w   io.Writer
@@ -382,8 +396,11 @@ type chunkWriter struct {
 }
 
 func (c *chunkWriter) writeRaw(p []byte) {
-	if c.err == nil {
-		_, c.err = c.w.Write(p)
+	if c.err != nil {
+		return
+	}
+	if _, err := c.w.Write(p); err != nil {
+		c.err = fmt.Errorf("pngenc: write PNG data: %w", err)
 	}
 }
 
@@ -406,10 +423,26 @@ type idatWriter struct {
 	buf []byte
 }
 
-func newIDATWriter(cw *chunkWriter) *idatWriter {
+var idatBufferPool = sync.Pool{New: func() any {
 	buf := make([]byte, 8, 8+maxIDATData+4)
+	return &buf
+}}
+
+// newIDATWriter returns an idatWriter with a buffer from idatBufferPool,
+// which release returns.
+func newIDATWriter(cw *chunkWriter) *idatWriter {
+	buf := *idatBufferPool.Get().(*[]byte)
+	buf = buf[:8]
 	copy(buf[4:], "IDAT")
 	return &idatWriter{cw: cw, buf: buf}
+}
+
+// release returns the buffer to idatBufferPool. The writer must not be
+// used afterwards.
+func (d *idatWriter) release() {
+	buf := d.buf[:8]
+	d.buf = nil
+	idatBufferPool.Put(&buf)
 }
 
 func (d *idatWriter) write(p []byte) {
