@@ -293,15 +293,42 @@ func (p picture) straightRGB() *image.NRGBA {
 }
 
 // toRGBA returns the pixels of img as premultiplied RGBA with bounds at the
-// origin. It returns img itself when it already is such an image.
+// origin. It returns img itself when it already is such an image, and
+// converts an *image.NRGBA at the origin in place, which saves a copy of
+// the largest buffer of a PNG upload; img must not be used afterwards.
 func toRGBA(img image.Image) *image.RGBA {
 	b := img.Bounds()
 	if rgba, ok := img.(*image.RGBA); ok && b.Min == (image.Point{}) {
 		return rgba
 	}
+	if nrgba, ok := img.(*image.NRGBA); ok && b.Min == (image.Point{}) {
+		premultiplyInPlace(nrgba.Pix, b.Dx(), b.Dy(), nrgba.Stride)
+		return &image.RGBA{Pix: nrgba.Pix, Stride: nrgba.Stride, Rect: nrgba.Rect}
+	}
 	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 	draw.Draw(dst, dst.Bounds(), img, b.Min, draw.Src)
 	return dst
+}
+
+// premultiplyInPlace turns straight-alpha RGBA pixels into premultiplied
+// ones, rounding as color.NRGBA.RGBA does.
+func premultiplyInPlace(pix []byte, w, h, stride int) {
+	parallelRows(h, 64, func(y0, y1 int) {
+		for y := y0; y < y1; y++ {
+			row := pix[y*stride : y*stride+w*4]
+			for i := 0; i < len(row); i += 4 {
+				a := uint32(row[i+3])
+				if a == 0xff {
+					continue
+				}
+				// (c*0x101*a*0x101/0xffff)>>8, the 16-bit path of NRGBA.RGBA.
+				for c := 0; c < 3; c++ {
+					v := uint32(row[i+c]) * 0x101 * a * 0x101 / 0xffff
+					row[i+c] = uint8(v >> 8)
+				}
+			}
+		}
+	})
 }
 
 // drawOver composites src over dst at src's own position.

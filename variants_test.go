@@ -1,7 +1,11 @@
 package media
 
 import (
+	"bytes"
 	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
 	"testing"
 )
 
@@ -49,6 +53,25 @@ func TestFitInsideUpscale(t *testing.T) {
 		w, h := fitInside(tt.w, tt.h, 100, 100, true)
 		if w != tt.wantW || h != tt.wantH {
 			t.Errorf("fitInside(%d, %d) into 100x100 = %dx%d, want %dx%d", tt.w, tt.h, w, h, tt.wantW, tt.wantH)
+		}
+	}
+}
+
+func TestToRGBAPremultipliesLikeDraw(t *testing.T) {
+	src := image.NewNRGBA(image.Rect(0, 0, 256, 4))
+	for x := 0; x < 256; x++ {
+		for y := 0; y < 4; y++ {
+			src.SetNRGBA(x, y, color.NRGBA{R: uint8(x), G: uint8(255 - x), B: uint8(x * 7), A: uint8(y*85 + x%2)})
+		}
+	}
+	want := image.NewRGBA(src.Rect)
+	draw.Draw(want, want.Rect, src, image.Point{}, draw.Src)
+	got := toRGBA(src)
+	if !bytes.Equal(got.Pix, want.Pix) {
+		for i := range got.Pix {
+			if got.Pix[i] != want.Pix[i] {
+				t.Fatalf("byte %d (pixel %d) = %d, image/draw gives %d", i, i/4, got.Pix[i], want.Pix[i])
+			}
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 
 	"github.com/fedimedia/media"
 )
@@ -28,8 +29,17 @@ func runProcess(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	out := fs.String("out", ".", "folder to write each file's variants into, as `DIR`/<file name>/original.<ext> and small.<ext>")
 	smallPixels := fs.Int("small-pixels", media.DefaultSmallPixels, "pixel budget of the small variant, in pixels (width times height)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to `FILE`, for go tool pprof")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *cpuProfile != "" {
+		stopProfile, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+		defer stopProfile()
 	}
 	proc, err := media.New(media.Options{SmallPixels: *smallPixels})
 	if err != nil {
@@ -101,4 +111,21 @@ func processOne(ctx context.Context, proc *media.Processor, base string, r io.Re
 		return errors.Join(errors.New("stored as type unknown, no files written"), res.DecodeErr)
 	}
 	return nil
+}
+
+// startCPUProfile starts writing a CPU profile to path and returns the
+// function that stops it and closes the file.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("media: creating CPU profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("media: starting CPU profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
