@@ -91,8 +91,6 @@ func TestDecodeUnsupported(t *testing.T) {
 		data []byte
 	}{
 		{"arithmetic", readFixture(t, "testdata/unsupported-arithmetic.jpg")},
-		{"chroma larger than luma", readFixture(t, "testdata/unsupported-chroma-larger.jpg")},
-		{"sampling 3x1", readFixture(t, "testdata/unsupported-sample-3x1.jpg")},
 		{"12-bit precision", patched(base, sof+4, 12)},
 		{"lossless SOF3", patched(base, sof+1, 0xc3)},
 		{"progressive arithmetic SOF10", patched(base, sof+1, 0xca)},

@@ -216,6 +216,9 @@ const redFracBits = 15
 var (
 	red4 = reducedMatrix(4)
 	red2 = reducedMatrix(2)
+
+	// reducedMatrices is indexed by the output size 1, 2, 4 or 8.
+	reducedMatrices = [9][]int{1: reducedMatrix(1), 2: red2, 4: red4, 8: reducedMatrix(8)}
 )
 
 // reducedMatrix returns m[x*n+u] = C(u)/2 * cos((2x+1)u pi/(2n)) scaled by
@@ -280,6 +283,39 @@ func idct2(blk *[64]int16, q *[64]int32, dst []byte, stride int) {
 			r0 := f00*m[x*2] + f01*m[x*2+1]
 			r1 := f10*m[x*2] + f11*m[x*2+1]
 			s := r0*m[y*2] + r1*m[y*2+1]
+			out[x] = clampByte((s + bias) >> shift)
+		}
+	}
+}
+
+// idctRect produces nx x ny samples (each 1, 2, 4 or 8) from the
+// horizontal frequencies below nx and the vertical ones below ny, for
+// components whose planes are reduced differently along the two axes
+// (componentBlockSize). It is the reduced transform above with an nx-point
+// pass along rows and an ny-point pass along columns.
+func idctRect(blk *[64]int16, q *[64]int32, nx, ny int, dst []byte, stride int) {
+	mx, my := reducedMatrices[nx], reducedMatrices[ny]
+	// Pass 1 along u: t[v*nx+x] for each of the ny lowest rows v.
+	var t [64]int
+	for v := 0; v < ny; v++ {
+		for x := 0; x < nx; x++ {
+			s := 0
+			for u := 0; u < nx; u++ {
+				s += int(blk[v*8+u]) * int(q[v*8+u]) * mx[x*nx+u]
+			}
+			t[v*nx+x] = s
+		}
+	}
+	// Pass 2 along v.
+	const shift = 2 * redFracBits
+	const bias = 128<<shift + 1<<(shift-1)
+	for y := 0; y < ny; y++ {
+		out := dst[y*stride : y*stride+nx]
+		for x := range out {
+			s := 0
+			for v := 0; v < ny; v++ {
+				s += t[v*nx+x] * my[y*ny+v]
+			}
 			out[x] = clampByte((s + bias) >> shift)
 		}
 	}

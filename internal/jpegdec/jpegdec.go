@@ -3,11 +3,16 @@
 //
 // The output types match image/jpeg: *image.YCbCr for YCbCr, *image.Gray for
 // one component, *image.RGBA for RGB files and *image.CMYK for CMYK and YCCK
-// files. Sampling factors that image.YCbCr cannot express (a factor of 3, a
-// chroma factor larger than or not dividing the luma factor, Cb and Cr
-// factors that differ) return an UnsupportedError, as do arithmetic coding,
-// 12-bit samples, lossless and hierarchical files. Callers detect it with
-// errors.As and fall back to another decoder.
+// files. Every combination of sampling factors that T.81 A.1.1 allows (1 to
+// 4 per axis and component) decodes. Some of them image.YCbCr cannot
+// express, and image/jpeg rejects them: a factor of 3, a vertical luma
+// factor of 4, a chroma factor larger than or not dividing the luma factor,
+// and Cb and Cr factors that differ. Such files give *image.RGBA for three
+// components and *image.CMYK for four. Each component is then resampled to
+// full resolution by linear interpolation between centre-aligned samples
+// and converted (see upsample.go). Arithmetic coding, 12-bit samples,
+// lossless and hierarchical files return an UnsupportedError, which callers
+// detect with errors.As to fall back to another decoder.
 //
 // Truncated or corrupt entropy-coded data is an error: the decoder never
 // returns a partly grey image.
@@ -27,7 +32,8 @@ type Config struct {
 	// Components is the number of colour components: 1, 3 or 4.
 	Components int
 	// ColorModel is the model of the image Decode returns: color.GrayModel,
-	// color.YCbCrModel, color.RGBAModel or color.CMYKModel.
+	// color.YCbCrModel, color.RGBAModel (RGB files, and YCbCr files whose
+	// sampling factors *image.YCbCr cannot express) or color.CMYKModel.
 	ColorModel color.Model
 	// Progressive reports a progressive DCT frame (SOF2, T.81 Annex G).
 	Progressive bool
@@ -37,7 +43,9 @@ type Config struct {
 type Options struct {
 	// Scale is the reduction factor: 1 (or 0) for full size, 2, 4 or 8. The
 	// output is ceil(Width/Scale) x ceil(Height/Scale) pixels, computed with
-	// a reduced inverse DCT on the low-frequency coefficients.
+	// a reduced inverse DCT on the low-frequency coefficients. Subsampled
+	// components of files decoded to *image.RGBA or *image.CMYK through
+	// resampling keep up to their subsampling ratio more samples.
 	Scale int
 	// Workers bounds the goroutines that decode at once; 0 means
 	// runtime.GOMAXPROCS(0) and 1 keeps all work on the calling goroutine.
@@ -56,9 +64,11 @@ type FormatError struct {
 
 func (e *FormatError) Error() string { return "jpeg: invalid data: " + e.Reason }
 
-// UnsupportedError reports a valid JPEG feature this package does not decode.
-// Callers can fall back to image/jpeg (for unusual sampling factors) or to a
-// fuller decoder (arithmetic coding, 12-bit, lossless).
+// UnsupportedError reports a valid JPEG feature this package does not
+// decode. These are arithmetic coding, 12-bit samples, lossless and
+// hierarchical files, and a height defined by a DNL marker. Component counts
+// other than 1, 3 and 4 are unsupported too, as are 4-component files
+// without an Adobe APP14 segment. Callers can fall back to a fuller decoder.
 type UnsupportedError struct {
 	// Feature names the feature.
 	Feature string
@@ -117,7 +127,7 @@ func (d *decoder) config() Config {
 		c.ColorModel = color.GrayModel
 	case d.ncomp == 4:
 		c.ColorModel = color.CMYKModel
-	case d.isRGB():
+	case d.isRGB() || d.upsample:
 		c.ColorModel = color.RGBAModel
 	default:
 		c.ColorModel = color.YCbCrModel

@@ -2,6 +2,7 @@ package jpegdec
 
 import (
 	"fmt"
+	"math"
 )
 
 // Marker codes, T.81 Table B.1.
@@ -61,9 +62,12 @@ type component struct {
 	// stop early inside end-of-band runs.
 	lastNZ []uint8
 
-	// plane is the decoded component at the output scale, stride bytes a row.
-	plane  []byte
-	stride int
+	// plane is the decoded component, stride bytes a row, with bsx x bsy
+	// samples a block (each 8, 4, 2 or 1; they differ only for components
+	// that upsample.go resamples).
+	plane    []byte
+	stride   int
+	bsx, bsy int
 
 	dcPred int32
 	dcTbl  *huffTable
@@ -75,7 +79,7 @@ type decoder struct {
 	pos  int
 
 	scale     int
-	blockSize int // 8/scale: output pixels per block side
+	blockSize int // 8/scale: output pixels per block side, 0 in DecodeConfig
 	workers   int
 
 	// Frame (SOF) state.
@@ -87,6 +91,10 @@ type decoder struct {
 	comps       [4]component
 	hmax, vmax  int
 	mcux, mcuy  int
+	// upsample marks a sampling layout that the subsampled output types
+	// cannot represent: buildImage then resamples every component to full
+	// resolution and returns *image.RGBA or *image.CMYK (upsample.go).
+	upsample bool
 
 	jfif           bool
 	adobe          bool
@@ -247,8 +255,8 @@ func (d *decoder) readSegment(marker byte) ([]byte, error) {
 	return seg, nil
 }
 
-// parseSOF reads a frame header (B.2.2) and checks its sampling factors
-// against what the output image types can express.
+// parseSOF reads a frame header (B.2.2) and derives the MCU grid and each
+// component's block counts from the sampling factors.
 func (d *decoder) parseSOF(marker byte, seg []byte) error {
 	if d.sofSeen {
 		return formatErr("more than one SOF marker")
@@ -296,9 +304,7 @@ func (d *decoder) parseSOF(marker byte, seg []byte) error {
 			return formatErr(fmt.Sprintf("component %d quantisation table %d is above 3", i, c.tq))
 		}
 	}
-	if err := d.checkSampling(); err != nil {
-		return err
-	}
+	d.classifySampling()
 
 	d.hmax, d.vmax = 1, 1
 	for i := 0; i < n; i++ {
@@ -314,15 +320,21 @@ func (d *decoder) parseSOF(marker byte, seg []byte) error {
 		c.bh = ceilDiv(ceilDiv(d.height*c.v, d.vmax), 8)
 		c.bwPad = d.mcux * c.h
 		c.bhPad = d.mcuy * c.v
+		c.bsx, c.bsy = d.componentBlockSize(c)
 	}
 	d.sofSeen = true
 	return nil
 }
 
-// checkSampling accepts the sampling factors that *image.YCbCr, *image.Gray
-// and the CMYK conversion can represent, the same set image/jpeg accepts.
-func (d *decoder) checkSampling() error {
+// classifySampling decides how the output image is built from the
+// component planes. Layouts that *image.YCbCr, *image.Gray or the direct
+// CMYK conversion can represent (the set image/jpeg accepts) keep those
+// types. Every other layout that T.81 A.1.1 allows (Hi and Vi from 1 to 4)
+// sets d.upsample, so that buildImage resamples each plane to full
+// resolution (upsample.go).
+func (d *decoder) classifySampling() {
 	c := &d.comps
+	d.upsample = false
 	switch d.ncomp {
 	case 1:
 		// A single component is non-interleaved, so its MCU is one block
@@ -330,20 +342,44 @@ func (d *decoder) checkSampling() error {
 		c[0].h, c[0].v = 1, 1
 	case 3:
 		y, cb, cr := c[0], c[1], c[2]
-		if y.h == 3 || y.v == 3 || y.v == 4 || cb.h == 3 || cb.v == 3 {
-			return unsupportedErr(fmt.Sprintf("sampling factors %dx%d,%dx%d,%dx%d", y.h, y.v, cb.h, cb.v, cr.h, cr.v))
-		}
-		if y.h%cb.h != 0 || y.v%cb.v != 0 || cb.h != cr.h || cb.v != cr.v {
-			return unsupportedErr(fmt.Sprintf("sampling factors %dx%d,%dx%d,%dx%d", y.h, y.v, cb.h, cb.v, cr.h, cr.v))
-		}
+		// image.YCbCr has horizontal chroma ratios 1, 2 and 4 and vertical
+		// ratios 1 and 2, with one ratio shared by Cb and Cr.
+		ratioOK := y.h%cb.h == 0 && y.v%cb.v == 0 && y.h != 3 && y.v != 3 && y.v != 4
+		d.upsample = !ratioOK || cb.h != cr.h || cb.v != cr.v
 	case 4:
 		hv := func(i int) int { return c[i].h<<4 | c[i].v }
 		ok := (hv(0) == 0x11 || hv(0) == 0x22) && hv(1) == 0x11 && hv(2) == 0x11 && hv(3) == hv(0)
-		if !ok {
-			return unsupportedErr(fmt.Sprintf("4-component sampling factors %02x,%02x,%02x,%02x", hv(0), hv(1), hv(2), hv(3)))
+		d.upsample = !ok
+	}
+}
+
+// componentBlockSize returns the width and height of a component's blocks
+// in its decoded plane. Both are d.blockSize, except for a component that
+// d.upsample resamples at a reduced scale: there a chroma plane at 1/3 of
+// the luma width decoded at Scale 4 would hold only 1/12 of the image's
+// columns. So along each axis the block side grows by the power of two
+// nearest to the subsampling ratio (Hmax/H or Vmax/V, nearest in log2,
+// ties to the smaller), up to the full 8 samples. The plane then holds at
+// most sqrt(2) times the samples the output needs along either axis.
+func (d *decoder) componentBlockSize(c *component) (int, int) {
+	bs := d.blockSize
+	if !d.upsample || bs == 0 {
+		return bs, bs
+	}
+	return growBlockSide(bs, d.hmax, c.h), growBlockSide(bs, d.vmax, c.v)
+}
+
+// growBlockSide returns bs times the power of two nearest to fmax/f in
+// log2, at most 8.
+func growBlockSide(bs, fmax, f int) int {
+	ratio := math.Log2(float64(fmax) / float64(f))
+	best, bestErr := bs, math.Inf(1)
+	for k := 0; bs<<k <= 8; k++ {
+		if e := math.Abs(float64(k) - ratio); e < bestErr-1e-9 {
+			best, bestErr = bs<<k, e
 		}
 	}
-	return nil
+	return best
 }
 
 // parseDQT reads quantisation tables (B.2.4.1). Tables arrive in zigzag

@@ -26,6 +26,9 @@ func (d *decoder) buildImage() (image.Image, error) {
 	w := ceilDiv(d.width, d.scale)
 	h := ceilDiv(d.height, d.scale)
 	rect := image.Rect(0, 0, w, h)
+	if d.upsample {
+		return d.upsampledImage(rect)
+	}
 	c := &d.comps
 
 	switch d.ncomp {

@@ -151,11 +151,10 @@ func (d *decoder) allocate() error {
 	if avail := 8 * (len(d.data) - d.pos); blocks > avail {
 		return fmt.Errorf("%w: first scan codes %d blocks but only %d bits of data remain", ErrTruncated, blocks, avail)
 	}
-	bs := d.blockSize
 	for i := 0; i < d.ncomp; i++ {
 		c := &d.comps[i]
-		c.stride = c.bwPad * bs
-		c.plane = make([]byte, c.stride*c.bhPad*bs)
+		c.stride = c.bwPad * c.bsx
+		c.plane = make([]byte, c.stride*c.bhPad*c.bsy)
 	}
 	d.allocated = true
 	return nil

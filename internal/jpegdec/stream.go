@@ -33,18 +33,22 @@ func (d *decoder) decodeSequentialStreamed() error {
 	}
 
 	transform := func(s *rowSlot) {
-		bs := d.blockSize
 		for i := 0; i < d.nScanComps; i++ {
 			c := d.scanComps[i]
+			bsx, bsy := c.bsx, c.bsy
 			base := compOff[i]
 			for by := 0; by < c.v; by++ {
-				y := (s.row*c.v + by) * bs
+				y := (s.row*c.v + by) * bsy
 				for bx := 0; bx < c.bwPad; bx++ {
 					b := base + by*c.bwPad + bx
 					blk := (*[64]int16)(s.coef[b*64 : b*64+64])
-					off := y*c.stride + bx*bs
+					off := y*c.stride + bx*bsx
 					last := int(s.last[b])
-					idctBlock(blk, c, last, bs, c.plane[off:], c.stride)
+					if bsx == bsy {
+						idctBlock(blk, c, last, bsx, c.plane[off:], c.stride)
+					} else {
+						idctRect(blk, &c.qPlain, bsx, bsy, c.plane[off:], c.stride)
+					}
 					// Leave the block zeroed for the next row's decodeBlock.
 					if last == 0 {
 						blk[0] = 0
@@ -143,9 +147,9 @@ func (d *decoder) decodeSequentialStreamed() error {
 // transformBuffered runs the inverse DCT over every stored coefficient
 // block, splitting block rows among the workers.
 func (d *decoder) transformBuffered() {
-	bs := d.blockSize
 	for i := 0; i < d.ncomp; i++ {
 		c := &d.comps[i]
+		bsx, bsy := c.bsx, c.bsy
 		rows := c.bhPad
 		workers := min(d.workers, rows)
 		var wg sync.WaitGroup
@@ -158,7 +162,12 @@ func (d *decoder) transformBuffered() {
 					for bx := 0; bx < c.bwPad; bx++ {
 						b := (by*c.bwPad + bx) * 64
 						blk := (*[64]int16)(c.coef[b : b+64])
-						idctBlock(blk, c, 63, bs, c.plane[by*bs*c.stride+bx*bs:], c.stride)
+						dst := c.plane[by*bsy*c.stride+bx*bsx:]
+						if bsx == bsy {
+							idctBlock(blk, c, 63, bsx, dst, c.stride)
+						} else {
+							idctRect(blk, &c.qPlain, bsx, bsy, dst, c.stride)
+						}
 					}
 				}
 			}()
