@@ -1,11 +1,11 @@
 // Package media turns an uploaded file into a Mastodon media attachment.
 //
-// A Processor sniffs the type of an upload from its bytes, checks it against
-// an allow-list and size limits, applies the EXIF orientation, makes the
-// "original" variant (fitted to 8,294,400 px by default) and the "small"
-// variant (230,400 px) by Mastodon's pixel-area rule, computes the blurhash,
-// and returns an Attachment that marshals to the JSON Mastodon clients
-// expect, together with the files a server stores.
+// A Processor sniffs the type of an upload from its bytes and checks it
+// against an allow-list and size limits. It applies the EXIF orientation and
+// makes the "original" variant (fitted to 8,294,400 px by default) and the
+// "small" variant (230,400 px) by Mastodon's pixel-area rule. It computes the
+// blurhash and returns an Attachment that marshals to the JSON Mastodon
+// clients expect, together with the files a server stores.
 //
 // The package is safe for concurrent use, keeps no global state and logs
 // nothing: every failure is a returned error whose message starts "media:"
@@ -192,6 +192,7 @@ func New(opts Options) (*Processor, error) {
 	setDefault(&opts.MaxSide, DefaultMaxSide)
 	setDefault(&opts.MaxDescription, DefaultMaxDescription)
 	setDefault(&opts.JPEGQuality, DefaultJPEGQuality)
+
 	for name, v := range map[string]int64{
 		"OriginalPixels": int64(opts.OriginalPixels), "SmallPixels": int64(opts.SmallPixels),
 		"MaxImageBytes": opts.MaxImageBytes, "MaxVideoBytes": opts.MaxVideoBytes,
@@ -205,6 +206,7 @@ func New(opts Options) (*Processor, error) {
 	if opts.JPEGQuality < 1 || opts.JPEGQuality > 100 {
 		return nil, fmt.Errorf("media: Options.JPEGQuality is %d; it must be from 1 to 100", opts.JPEGQuality)
 	}
+
 	if opts.AllowedTypes == nil {
 		opts.AllowedTypes = DefaultAllowedTypes()
 	}
@@ -213,6 +215,7 @@ func New(opts Options) (*Processor, error) {
 		allowed[normaliseMIME(t)] = true
 	}
 	opts.AllowedTypes = append([]string(nil), opts.AllowedTypes...)
+
 	decoders := opts.Decoders
 	if decoders == nil {
 		decoders = DefaultRegistry()

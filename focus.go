@@ -19,8 +19,8 @@ type Focus struct {
 // finite decimal numbers in [-1, 1] separated by one comma; spaces around
 // each number are allowed. Every other input returns a *FocusError.
 //
-// Mastodon itself is lenient here (garbage reads as 0 and no range check is
-// made); this library rejects such values so that a client learns of its
+// Mastodon itself is lenient here: garbage reads as 0, and it checks no
+// range. This library rejects such values so that a client learns of its
 // mistake.
 func ParseFocus(s string) (*Focus, error) {
 	if s == "" {

@@ -22,8 +22,8 @@ type IDGenerator struct {
 }
 
 // NewID returns the next id for time t, as a decimal string. Within one
-// millisecond the sequence starts at a random value and counts up; once
-// 65,536 ids are used, the id borrows from the next millisecond so that ids
+// millisecond the sequence starts at a random value and counts up. Once
+// 65,536 ids are used, the id borrows from the next millisecond, so ids
 // keep increasing.
 func (g *IDGenerator) NewID(t time.Time) string {
 	g.mu.Lock()
@@ -45,9 +45,9 @@ func (g *IDGenerator) NewID(t time.Time) string {
 	return strconv.FormatUint(id, 10)
 }
 
-// IDPartition splits a decimal id into the directory levels Paperclip uses:
-// below 1,000,000,000 the id is padded to 9 digits, otherwise to 12, and cut
-// into groups of 3; digits left over after the last whole group are dropped,
+// IDPartition splits a decimal id into the directory levels Paperclip uses.
+// Below 1,000,000,000 the id is padded to 9 digits, otherwise to 12, and cut
+// into groups of 3. Digits left over after the last whole group are dropped,
 // as Paperclip drops them. 22348641 gives "022/348/641" and
 // 116123456789012345 gives "116/123/456/789/012/345".
 func IDPartition(id string) (string, error) {

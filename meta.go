@@ -34,8 +34,8 @@ func NewGeometry(w, h int) *Geometry {
 }
 
 // readOrientation returns the EXIF orientation (TIFF tag 0x0112, 1 to 8) of
-// an image file, or 0 when it has none or its EXIF block is damaged, which
-// never fails an upload.
+// an image file, or 0 when it has none or its EXIF block is damaged. A
+// damaged block is not an error, so it cannot fail an upload.
 func readOrientation(mime string, data []byte) int {
 	format := formatName(mime)
 	if format == "" {

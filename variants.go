@@ -16,8 +16,8 @@ import (
 )
 
 // FitPixels returns the size of a w x h image fitted to a budget of pixels
-// by Mastodon's rule (its libvips thumbnailer since 4.0): when w*h exceeds
-// the budget, the box is round(sqrt(P*w/h)) x round(sqrt(P*h/w)) and the
+// by Mastodon's rule (its libvips thumbnailer since 4.0). When w*h exceeds
+// the budget P, the box is round(sqrt(P*w/h)) x round(sqrt(P*h/w)). The
 // image is scaled down to fit inside that box keeping its aspect ratio, each
 // side rounded half away from zero. Images within the budget keep their
 // size; images are never scaled up. Both results are at least 1.
@@ -293,9 +293,9 @@ func (p picture) straightRGB() *image.NRGBA {
 }
 
 // toRGBA returns the pixels of img as premultiplied RGBA with bounds at the
-// origin. It returns img itself when it already is such an image, and
-// converts an *image.NRGBA at the origin in place, which saves a copy of
-// the largest buffer of a PNG upload; img must not be used afterwards.
+// origin. It returns img itself when it already is such an image. An
+// *image.NRGBA at the origin is converted in place, which saves a copy of
+// the largest buffer of a PNG upload, so img must not be used afterwards.
 func toRGBA(img image.Image) *image.RGBA {
 	b := img.Bounds()
 	if rgba, ok := img.(*image.RGBA); ok && b.Min == (image.Point{}) {
