@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"io/fs"
 	"runtime/debug"
 	"unicode/utf8"
 
@@ -366,7 +367,10 @@ func (p *Processor) readWithin(r io.Reader, head []byte, limit int64, kind Type)
 	if int64(len(head)) >= limit {
 		return nil, &FileSizeError{Type: kind, Limit: limit}
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, len(head)+64<<10))
+	// Growing a buffer by doubling copies the upload several times and can
+	// leave twice its size allocated, so start from the size when r reports
+	// one.
+	buf := bytes.NewBuffer(make([]byte, 0, len(head)+int(min(sizeHint(r), limit))+bytes.MinRead))
 	buf.Write(head)
 	m, err := io.Copy(buf, io.LimitReader(r, limit-int64(len(head))))
 	if err != nil {
@@ -376,6 +380,20 @@ func (p *Processor) readWithin(r io.Reader, head []byte, limit int64, kind Type)
 		return nil, &FileSizeError{Type: kind, Limit: limit}
 	}
 	return buf.Bytes(), nil
+}
+
+// sizeHint returns the number of bytes r reports it has left, or 64 KiB when
+// it reports nothing.
+func sizeHint(r io.Reader) int64 {
+	switch v := r.(type) {
+	case interface{ Len() int }: // bytes.Reader, strings.Reader, bytes.Buffer
+		return int64(v.Len())
+	case interface{ Stat() (fs.FileInfo, error) }: // *os.File
+		if info, err := v.Stat(); err == nil && info.Mode().IsRegular() {
+			return info.Size()
+		}
+	}
+	return 64 << 10
 }
 
 // discardWithin reads and drops the rest of a video or audio upload, so that
