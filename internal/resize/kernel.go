@@ -76,6 +76,10 @@ func newNormalizer(blockSize int) normalizer {
 }
 
 func (n normalizer) apply(v int64) int64 {
+	if n.mul == 1 {
+		// Without block sums mul is 1, so the multiplication is skipped.
+		return (v + n.bias) >> n.shift
+	}
 	return (v*n.mul + n.bias) >> n.shift
 }
 
