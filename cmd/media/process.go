@@ -32,6 +32,13 @@ func runProcess(args []string, stdout, stderr io.Writer) int {
 	smallPixels := fs.Int("small-pixels", media.DefaultSmallPixels, "pixel budget of the small variant, in pixels (width times height)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to `FILE`, for go tool pprof")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *smallPixels < 1 {
+		fmt.Fprintf(stderr, "media: -small-pixels is %d; it must be a positive number of pixels\n", *smallPixels)
 		return 2
 	}
 	if *cpuProfile != "" {
@@ -67,7 +74,16 @@ func runProcess(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	status := 0
+	seen := make(map[string]string) // output folder name to the FILE that used it
 	for _, name := range files {
+		base := filepath.Base(name)
+		if earlier, ok := seen[base]; ok {
+			fmt.Fprintf(stderr, "%s: skipped, because its output folder %s is already used by %s; rename one of them\n",
+				name, filepath.Join(*out, base), earlier)
+			status = 1
+			continue
+		}
+		seen[base] = name
 		if err := processFile(ctx, proc, name, *out, stdout); err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", name, err)
 			status = 1
@@ -116,7 +132,7 @@ func processOne(ctx context.Context, proc *media.Processor, base string, r io.Re
 		return err
 	}
 	if res.DecodeErr != nil {
-		return errors.Join(errors.New("stored as type unknown, no files written"), res.DecodeErr)
+		return fmt.Errorf("not decodable, so its type is unknown and no files were written: %w", res.DecodeErr)
 	}
 	return nil
 }
