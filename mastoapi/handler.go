@@ -316,8 +316,12 @@ func (h *Handler) authorized(fn endpoint) http.Handler {
 			status, body, aerr = fn(w, r, p)
 		}
 		if aerr != nil {
-			if aerr.cause != nil {
-				state.cause = aerr.cause
+			state.cause = aerr.cause
+			if state.cause == nil {
+				// A client error has no cause beyond its response text, which
+				// the request line logs so that rejected uploads can be told
+				// apart.
+				state.cause = errors.New(aerr.message)
 			}
 			writeJSON(w, aerr.status, errorBody{Error: aerr.message})
 			return
