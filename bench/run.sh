@@ -114,6 +114,8 @@ compare=$out/bin/compare
 	printf 'kernel\t%s\n' "$(uname -sr)"
 	printf 'go\t%s\n' "$(go version | cut -d' ' -f3-)"
 	printf 'libvips\t%s\n' "$(vips --version)"
+	printf 'os\t%s\n' "$(. /etc/os-release && echo "$PRETTY_NAME") (Debian $(cat /etc/debian_version 2>/dev/null || echo unknown))"
+	printf 'packages\t%s\n' "$(dpkg-query -W -f='${Package} ${Version}, ' libvips-tools libjpeg-turbo-progs libimage-exiftool-perl plasma-workspace-wallpapers 2>/dev/null | sed 's/, $//')"
 	printf 'commit\t%s\n' "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 	printf 'dirty\t%s\n' "$(git -C "$root" status --porcelain 2>/dev/null | wc -l)"
 	printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"

@@ -232,7 +232,7 @@ func buildPage(dir string) (string, error) {
 	p(", %s.\n\n", machine["date"])
 
 	p("## Machine\n\n| | |\n|---|---|\n")
-	for _, k := range []string{"cpu", "cores", "memory", "kernel", "go", "libvips"} {
+	for _, k := range []string{"cpu", "cores", "memory", "kernel", "os", "go", "libvips", "packages"} {
 		p("| %s | %s |\n", k, machine[k])
 	}
 	p("| load average (1, 5, 15 min) at start | %s |\n| load average at end | %s |\n", machine["load_start"], machine["load_end"])
@@ -428,8 +428,9 @@ func writeReproduce(p printer, machine map[string]string) {
 	p("These are the defaults. The script installs libvips-tools, libjpeg-turbo-progs, libimage-exiftool-perl and time with apt-get when they are missing, builds the inputs into `bench/inputs/` when they are missing (`bench/make-inputs.sh`, which downloads `plasma-workspace-wallpapers` with `apt-get download`), and keeps raw results in `bench/out/` (`runs.tsv` has every run).\n\n")
 	p("Each timed process, with `IN` an input, `OUT` a folder, `W H` Mastodon's box for the displayed size (`compare box -pixels 8294400 IN`) and `W2 H2` the box of libvips' original (`compare box -pixels 230400 OUT/original.EXT`):\n\n")
 	p("```sh\n")
-	p("go build -o media ./cmd/media\n")
-	p("(cd bench/compare && go build -o ../../compare .)\n\n")
+	p("go build -o /tmp/bench-bin/media ./cmd/media\n")
+	p("(cd bench/compare && go build -o /tmp/bench-bin/compare .)\n")
+	p("export PATH=/tmp/bench-bin:$PATH\n\n")
 	p("media process -out OUT IN\n\n")
 	p("# libvips: EXT is jpg, png or webp as the input (png for a GIF's first frame); OPTS is [Q=85,strip] for JPEG, [strip] otherwise\n")
 	p("vips thumbnail IN OUT/original.EXT\"OPTS\" W --height H --size down\n")
