@@ -24,6 +24,7 @@ import (
 	"runtime/debug"
 	"unicode/utf8"
 
+	"github.com/fedimedia/media/internal/icc"
 	"github.com/fedimedia/media/internal/strip"
 )
 
@@ -418,6 +419,9 @@ func (p *Processor) processImage(ctx context.Context, res *Result, data []byte) 
 		return &NoDecoderError{MIME: res.MIME}
 	}
 	orientation := readOrientation(res.MIME, data)
+	// The colour profile goes into re-encoded files too, because their
+	// pixels keep the upload's colour space.
+	profile := icc.Extract(formatName(res.MIME), data)
 	// Metadata is removed before decoding, so the pixels decode from exactly
 	// the bytes that may be stored, and a damaged metadata chunk (a tEXt
 	// chunk with a bad CRC, say) cannot make a good image undecodable. When
@@ -455,7 +459,7 @@ func (p *Processor) processImage(ctx context.Context, res *Result, data []byte) 
 	if stripErr == nil {
 		keepable = stripped
 	}
-	return p.makeVariants(ctx, res, keepable, img, orientation)
+	return p.makeVariants(ctx, res, keepable, img, orientation, profile)
 }
 
 func (r *Result) markUnknown(cause error) {
@@ -489,8 +493,8 @@ func (p *Processor) checkDimensions(w, h int, isGIF bool) error {
 // makeVariants produces the original and small files and the meta from the
 // decoded image. stripped is the upload without its metadata, or nil when
 // the upload's container could not be stripped and must not be stored as it
-// is.
-func (p *Processor) makeVariants(ctx context.Context, res *Result, stripped []byte, img image.Image, orientation int) error {
+// is. profile is the upload's ICC profile or nil.
+func (p *Processor) makeVariants(ctx context.Context, res *Result, stripped []byte, img image.Image, orientation int, profile []byte) error {
 	pic := newPicture(img).oriented(orientation)
 	w, h := pic.size()
 	if w == 0 || h == 0 {
@@ -513,7 +517,7 @@ func (p *Processor) makeVariants(ctx context.Context, res *Result, stripped []by
 		if pic, err = pic.scaled(ow, oh); err != nil {
 			return err
 		}
-		if original, err = encodeFile("original", pic, outFormat, p.opts.JPEGQuality); err != nil {
+		if original, err = encodeFile("original", pic, outFormat, p.opts.JPEGQuality, profile); err != nil {
 			return err
 		}
 	}
@@ -531,7 +535,7 @@ func (p *Processor) makeVariants(ctx context.Context, res *Result, stripped []by
 		// The small would be the original again: share its bytes.
 		smallFile = &File{Style: "small", ContentType: original.ContentType, Ext: original.Ext,
 			Width: sw, Height: sh, Data: original.Data}
-	} else if smallFile, err = encodeFile("small", small, outFormat, p.opts.JPEGQuality); err != nil {
+	} else if smallFile, err = encodeFile("small", small, outFormat, p.opts.JPEGQuality, profile); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -549,11 +553,21 @@ func (p *Processor) makeVariants(ctx context.Context, res *Result, stripped []by
 	return nil
 }
 
-// encodeFile encodes pic as one stored variant.
-func encodeFile(style string, pic picture, format string, quality int) (*File, error) {
+// encodeFile encodes pic as one stored variant with an ICC profile, when
+// profile is not nil.
+func encodeFile(style string, pic picture, format string, quality int, profile []byte) (*File, error) {
 	data, err := pic.encode(format, quality)
 	if err != nil {
 		return nil, err
+	}
+	if profile != nil {
+		embed := icc.EmbedPNG
+		if format == "jpeg" {
+			embed = icc.EmbedJPEG
+		}
+		if data, err = embed(data, profile); err != nil {
+			return nil, fmt.Errorf("media: adding the ICC profile to the %s file: %w", style, err)
+		}
 	}
 	w, h := pic.size()
 	return &File{Style: style, ContentType: "image/" + format, Ext: format, Width: w, Height: h, Data: data}, nil

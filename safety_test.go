@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/fedimedia/media/internal/icc"
 )
 
 // pngChunk returns one PNG chunk with a correct CRC.
@@ -395,4 +397,29 @@ func FuzzProcess(f *testing.F) {
 			t.Fatalf("unexpected type %q", res.Attachment.Type)
 		}
 	})
+}
+
+func TestProcessKeepsICCProfile(t *testing.T) {
+	// Each file carries a 580-byte Adobe RGB compatible profile. A budget of
+	// 100 px forces the 24x16 image to be re-encoded, and the profile must
+	// follow into both variants; within the budget the kept bytes carry it.
+	for _, file := range []string{"icc/vips-adobergb.jpg", "icc/vips-adobergb.png", "icc/vips-adobergb.webp"} {
+		data := readTestdata(t, file)
+		format := formatName(Sniff(data))
+		want := icc.Extract(format, data)
+		if len(want) != 580 {
+			t.Fatalf("%s: test file carries a %d-byte profile, want 580", file, len(want))
+		}
+		for _, budget := range []int{0, 100} {
+			res, err := process(t, newProcessor(t, Options{OriginalPixels: budget}), data, Request{})
+			if err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
+			for _, f := range []*File{res.Original, res.Small} {
+				if got := icc.Extract(f.Ext, f.Data); !bytes.Equal(got, want) {
+					t.Errorf("%s, budget %d: %s %s file has a %d-byte profile, want the upload's", file, budget, f.Style, f.Ext, len(got))
+				}
+			}
+		}
+	}
 }
