@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -99,7 +100,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer, logger *slog.
 	defer ln.Close()
 	base := cfg.baseURL
 	if base == "" {
-		base = "http://" + ln.Addr().String()
+		base = defaultBaseURL(ln.Addr())
 	}
 	handler, err := newServeHandler(base, proc, auth, records, blobs, logger)
 	if err != nil {
@@ -162,4 +163,19 @@ func newServeHandler(base string, proc *media.Processor, auth mastoapi.Authentic
 	mux.Handle("/api/", api)
 	mux.Handle(prefix+"/", http.StripPrefix(prefix, blobs.FileServer(logger)))
 	return mux, nil
+}
+
+// defaultBaseURL returns http://<listen address>. A server listening on all
+// interfaces (0.0.0.0 or ::) gets the loopback address instead, which at
+// least works on the same machine; other clients need -base-url.
+func defaultBaseURL(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return "http://" + addr.String()
+	}
+	loopback := net.IPv4(127, 0, 0, 1)
+	if tcp.IP.To4() == nil {
+		loopback = net.IPv6loopback
+	}
+	return "http://" + net.JoinHostPort(loopback.String(), strconv.Itoa(tcp.Port))
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -287,5 +288,22 @@ func TestServeRejectsAPIBaseURL(t *testing.T) {
 	err := serve(context.Background(), cfg, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err == nil || !strings.Contains(err.Error(), "must not be under /api/") {
 		t.Errorf("serve with a base URL under /api/: %v, want an error about /api/", err)
+	}
+}
+
+func TestDefaultBaseURL(t *testing.T) {
+	tests := []struct {
+		addr net.Addr
+		want string
+	}{
+		{&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080}, "http://127.0.0.1:8080"},
+		{&net.TCPAddr{IP: net.IPv4zero, Port: 8080}, "http://127.0.0.1:8080"},
+		{&net.TCPAddr{IP: net.IPv6unspecified, Port: 8080}, "http://[::1]:8080"},
+		{&net.TCPAddr{IP: net.ParseIP("192.0.2.7"), Port: 80}, "http://192.0.2.7:80"},
+	}
+	for _, tt := range tests {
+		if got := defaultBaseURL(tt.addr); got != tt.want {
+			t.Errorf("defaultBaseURL(%v) = %q, want %q", tt.addr, got, tt.want)
+		}
 	}
 }
