@@ -80,7 +80,7 @@ func gifFile(t testing.TB, screenW, screenH uint16, paletteSize int, rect image.
 	return append(out, 0, ';')
 }
 
-// jpegWithSize returns a JPEG file whose SOF0 declares w x h; its entropy
+// jpegWithSize returns a JPEG file whose SOF0 declares w x h. Its entropy
 // data is copied from a real 600x400 file, so only the header is usable.
 func jpegWithSize(t testing.TB, w, h uint16) []byte {
 	data := append([]byte(nil), readTestdata(t, "mastodon/attachment.jpg")...)
@@ -402,7 +402,7 @@ func FuzzProcess(f *testing.F) {
 func TestProcessKeepsICCProfile(t *testing.T) {
 	// Each file carries a 580-byte Adobe RGB compatible profile. A budget of
 	// 100 px forces the 24x16 image to be re-encoded, and the profile must
-	// follow into both variants; within the budget the kept bytes carry it.
+	// follow into both variants. Within the budget the kept bytes carry it.
 	for _, file := range []string{"icc/vips-adobergb.jpg", "icc/vips-adobergb.png", "icc/vips-adobergb.webp"} {
 		data := readTestdata(t, file)
 		format := formatName(Sniff(data))

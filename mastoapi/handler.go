@@ -318,9 +318,9 @@ func (h *Handler) authorized(fn endpoint) http.Handler {
 		if aerr != nil {
 			state.cause = aerr.cause
 			if state.cause == nil {
-				// A client error has no cause beyond its response text, which
-				// the request line logs so that rejected uploads can be told
-				// apart.
+				// A client error has no cause beyond its response text. The
+				// request line logs that text, so an operator can see why an
+				// upload was rejected.
 				state.cause = errors.New(aerr.message)
 			}
 			writeJSON(w, aerr.status, errorBody{Error: aerr.message})
