@@ -11,7 +11,8 @@
 #                      warm-up pair (default 7)
 #   BENCH_GO_RUNS      measured runs of each pure-Go pipeline per input
 #                      (default 3)
-#   BENCH_MICRO_COUNT  -count of the Go micro-benchmarks (default 5; 0
+#   BENCH_MICRO_COUNT  -count of the Go micro-benchmarks (default 6, the fewest
+#                      for which benchstat gives a 95% interval; 0
 #                      skips them)
 #   BENCH_INPUTS       folder of the inputs (default bench/inputs)
 #   BENCH_OUT          folder of binaries, outputs and raw results
@@ -28,7 +29,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 pairs=${BENCH_PAIRS:-7}
 go_runs=${BENCH_GO_RUNS:-3}
-micro_count=${BENCH_MICRO_COUNT:-5}
+micro_count=${BENCH_MICRO_COUNT:-6}
 inputs=${BENCH_INPUTS:-$here/inputs}
 out=${BENCH_OUT:-$here/out}
 page=${BENCH_PAGE:-$root/BENCHMARKS.md}
