@@ -2,7 +2,6 @@ package strip
 
 import (
 	"bytes"
-	"errors"
 	"image"
 	"image/color"
 	"image/gif"
@@ -123,22 +122,7 @@ func TestGIFHostile(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			out, err := GIF(tc.input)
-			if !tc.valid {
-				if err == nil {
-					t.Fatalf("got %d bytes and no error, expected an error for malformed input", len(out))
-				}
-				if !errors.Is(err, ErrMalformed) {
-					t.Errorf("error %v does not match ErrMalformed", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("unexpected error %v", err)
-			}
-			if !bytes.Equal(out, encoded) {
-				t.Errorf("output is %d bytes, expected the %d-byte encoder output", len(out), len(encoded))
-			}
+			checkHostileStrip(t, GIF, tc.input, tc.valid, encoded)
 		})
 	}
 }

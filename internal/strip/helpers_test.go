@@ -3,6 +3,7 @@ package strip
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"image"
@@ -539,5 +540,27 @@ func checkStripped(t *testing.T, format string, input, output []byte) {
 		if c.fourCC == "VP8X" && c.data[0]&(0x08|0x04) != 0 {
 			t.Errorf("VP8X flags 0x%02X still set the EXIF (0x08) or XMP (0x04) bit", c.data[0])
 		}
+	}
+}
+
+// checkHostileStrip runs strip on input. A valid input must give exactly
+// want; an invalid one must give an error matching ErrMalformed.
+func checkHostileStrip(t *testing.T, strip func([]byte) ([]byte, error), input []byte, valid bool, want []byte) {
+	t.Helper()
+	out, err := strip(input)
+	if !valid {
+		if err == nil {
+			t.Fatalf("got %d bytes and no error, expected an error for malformed input", len(out))
+		}
+		if !errors.Is(err, ErrMalformed) {
+			t.Errorf("error %v does not match ErrMalformed", err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("unexpected error %v", err)
+	}
+	if !bytes.Equal(out, want) {
+		t.Errorf("output is %d bytes, expected the %d-byte clean file", len(out), len(want))
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
-	"errors"
 	"image/png"
 	"testing"
 )
@@ -157,22 +156,7 @@ func TestPNGHostile(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			out, err := PNG(tc.input)
-			if !tc.valid {
-				if err == nil {
-					t.Fatalf("got %d bytes and no error, expected an error for malformed input", len(out))
-				}
-				if !errors.Is(err, ErrMalformed) {
-					t.Errorf("error %v does not match ErrMalformed", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("unexpected error %v", err)
-			}
-			if !bytes.Equal(out, encoded) {
-				t.Errorf("output is %d bytes, expected the %d-byte encoder output", len(out), len(encoded))
-			}
+			checkHostileStrip(t, PNG, tc.input, tc.valid, encoded)
 		})
 	}
 }

@@ -3,7 +3,6 @@ package strip
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"testing"
 )
 
@@ -120,22 +119,7 @@ func TestWebPHostile(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			out, err := WebP(tc.input)
-			if !tc.valid {
-				if err == nil {
-					t.Fatalf("got %d bytes and no error, expected an error for malformed input", len(out))
-				}
-				if !errors.Is(err, ErrMalformed) {
-					t.Errorf("error %v does not match ErrMalformed", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("unexpected error %v", err)
-			}
-			if !bytes.Equal(out, fixture) {
-				t.Errorf("output is %d bytes, expected the %d-byte fixture", len(out), len(fixture))
-			}
+			checkHostileStrip(t, WebP, tc.input, tc.valid, fixture)
 		})
 	}
 }
