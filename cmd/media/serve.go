@@ -167,7 +167,7 @@ func newServeHandler(base string, proc *media.Processor, auth mastoapi.Authentic
 
 // defaultBaseURL returns http://<listen address>. A server listening on all
 // interfaces (0.0.0.0 or ::) gets the loopback address instead, which at
-// least works on the same machine; other clients need -base-url.
+// least works on the same machine. Other clients need -base-url.
 func defaultBaseURL(addr net.Addr) string {
 	tcp, ok := addr.(*net.TCPAddr)
 	if !ok || !tcp.IP.IsUnspecified() {

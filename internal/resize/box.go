@@ -79,9 +79,9 @@ func (b *boxScratch) sourceRows(j *job, r int) [][]byte {
 }
 
 // rowGray returns block row r of a one-channel source. On the lane path
-// each value is the sum of its block, scaled to a full block of boxX×boxY
-// samples for the smaller blocks at the right and bottom edges, and the
-// horizontal pass divides by the block size (see job.hNorm). On the 32-bit
+// each value is the sum of its block. Sums of the smaller blocks at the
+// right and bottom edges are scaled to a full block of boxX×boxY samples,
+// and the horizontal pass divides by the block size (see job.hNorm). On the 32-bit
 // path it is the rounded mean.
 func (b *boxScratch) rowGray(j *job, r int) []uint16 {
 	rows := b.sourceRows(j, r)

@@ -16,8 +16,8 @@
 // and rounded to 14-bit fixed point so that the weights of each output
 // sample add up to exactly 1<<14. As a result a constant image stays
 // exactly constant. The horizontal pass runs first and keeps 6 fractional
-// bits in its int32 output rows; the vertical pass rounds to the nearest
-// integer and clamps to 0..255.
+// bits in its int32 output rows. The vertical pass then rounds to the
+// nearest integer and clamps to 0..255.
 //
 // # Box pre-shrink
 //
